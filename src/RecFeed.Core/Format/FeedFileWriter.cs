@@ -1,0 +1,71 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace RecFeed.Format;
+
+/// <summary>
+/// Writes a feeds file block by block on every core, hashing each block as it is produced. The file is written
+/// under a temporary name in the destination folder, flushed to disk and renamed: a reader never sees half a file.
+/// </summary>
+public static class FeedFileWriter
+{
+    /// <summary>Writes <paramref name="shape"/> filled from <paramref name="source"/> to <paramref name="path"/>.</summary>
+    /// <param name="datasetId">0 derives the id from the content, so the same content always has the same id.</param>
+    /// <param name="progress">Receives the number of payload bytes written so far.</param>
+    public static FeedFileHeader Write(string path, FeedFileHeader shape, IFeedSource source, ulong datasetId = 0,
+        Action<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var fullPath = Path.GetFullPath(path);
+        var temp = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
+        var header = shape;
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0))
+            {
+                file.SetLength((long)header.FileLength);
+                header.PayloadChecksum = WritePayload(file, header, source, progress, cancellationToken);
+                header.DatasetId = datasetId != 0 ? datasetId : ContentDatasetId(header);
+                Span<byte> bytes = stackalloc byte[FeedFileHeader.Size];
+                header.WriteTo(bytes);
+                RandomAccess.Write(file.SafeFileHandle, bytes, 0);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, fullPath, overwrite: true);
+            return header;
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    private static ulong WritePayload(FileStream file, FeedFileHeader header, IFeedSource source, Action<long>? progress, CancellationToken ct)
+    {
+        var payloadLength = header.PayloadLength;
+        var checksum = new PayloadChecksum(payloadLength);
+        var blocks = PayloadChecksum.BlockCount(payloadLength);
+        long written = 0;
+        var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, blocks, options,
+            () => new PayloadBlockBuilder(header, source),
+            (block, _, builder) =>
+            {
+                var bytes = builder.Build(block);
+                checksum.AddBlock(block, bytes);
+                RandomAccess.Write(file.SafeFileHandle, bytes, FeedFileHeader.Size + (long)block * PayloadChecksum.BlockSize);
+                progress?.Invoke(Interlocked.Add(ref written, bytes.Length));
+                return builder;
+            },
+            _ => { });
+        return checksum.Value;
+    }
+
+    /// <summary>The id of a file whose writer did not pin one: a hash of the header, payload checksum included.</summary>
+    public static ulong ContentDatasetId(FeedFileHeader header)
+    {
+        header.DatasetId = 0;
+        header.HeaderChecksum = 0;
+        return XxHash3.HashToUInt64(MemoryMarshal.AsBytes(new ReadOnlySpan<FeedFileHeader>(ref header)));
+    }
+}

@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using RecFeed.Feed;
+
+namespace RecFeed.Http;
+
+/// <summary>
+/// <c>GET /feed/{userId}?size=N</c>: parse, let <see cref="FeedService"/> fill the items, write the body straight
+/// into Kestrel's response buffer. Every fixed byte is encoded once, here, not per request.
+/// </summary>
+public sealed class FeedHandler
+{
+    /// <summary>Above this many items the scratch list comes from the pool rather than the stack.</summary>
+    private const int StackItems = 512;
+
+    private static ReadOnlySpan<byte> InvalidUserId => "invalid user id: expected decimal digits, 0..4294967295\n"u8;
+    private static ReadOnlySpan<byte> Unavailable => "no items to return: the personal feed is exhausted and there are no fallback items\n"u8;
+    private static ReadOnlySpan<byte> Misdirected => "user belongs to another shard: route it by userId mod shard count\n"u8;
+
+    private static readonly string JsonContentType = "application/json";
+    private static readonly string TextContentType = "text/plain; charset=utf-8";
+
+    private readonly FeedService _service;
+    private readonly byte[] _invalidSize;
+
+    public FeedHandler(FeedService service)
+    {
+        _service = service;
+        _invalidSize = Encoding.UTF8.GetBytes($"invalid size: expected one integer, 1..{service.MaxSize}\n");
+    }
+
+    public Task Feed(HttpContext context, string userId)
+    {
+        if (!FeedRequest.TryParseUserId(userId, out var id))
+            return BadRequest(context, InvalidUserId);
+        if (!FeedRequest.TryParseSize(context.Request.QueryString.Value, _service.MaxSize, _service.DefaultRequestSize, out var size))
+            return BadRequest(context, _invalidSize);
+
+        uint[]? rented = null;
+        var items = size <= StackItems ? stackalloc uint[size] : (rented = ArrayPool<uint>.Shared.Rent(size)).AsSpan(0, size);
+        try
+        {
+            switch (_service.Serve(id, items, out var count))
+            {
+                case FeedOutcome.Misdirected:
+                    WriteText(context.Response, StatusCodes.Status421MisdirectedRequest, Misdirected);
+                    break;
+                case FeedOutcome.Unavailable:
+                    WriteText(context.Response, StatusCodes.Status503ServiceUnavailable, Unavailable);
+                    break;
+                default:
+                    WriteFeed(context.Response, items[..count]);
+                    break;
+            }
+        }
+        finally
+        {
+            if (rented != null)
+                ArrayPool<uint>.Shared.Return(rented);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary><c>/feed</c> and <c>/feed/</c>: a request without a user id.</summary>
+    public Task MissingUserId(HttpContext context) => BadRequest(context, InvalidUserId);
+
+    private Task BadRequest(HttpContext context, ReadOnlySpan<byte> reason)
+    {
+        _service.Counters.Add(FeedCounter.BadRequest);
+        WriteText(context.Response, StatusCodes.Status400BadRequest, reason);
+        return Task.CompletedTask;
+    }
+
+    private static void WriteFeed(HttpResponse response, ReadOnlySpan<uint> items)
+    {
+        var length = FeedBody.Length(items);
+        response.Headers.ContentType = JsonContentType;
+        response.ContentLength = length;
+        var writer = response.BodyWriter;
+        FeedBody.Write(writer.GetSpan(length), items);
+        writer.Advance(length);
+    }
+
+    internal static void WriteText(HttpResponse response, int status, ReadOnlySpan<byte> body)
+    {
+        response.StatusCode = status;
+        response.Headers.ContentType = TextContentType;
+        response.ContentLength = body.Length;
+        var writer = response.BodyWriter;
+        body.CopyTo(writer.GetSpan(body.Length));
+        writer.Advance(body.Length);
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Builder;
+using RecFeed.Feed;
+using RecFeed.Http;
+using RecFeed.Slab;
+
+namespace RecFeed.Tests.Support;
+
+/// <summary>The real Kestrel server on a free loopback port, serving a feeds file, in this process.</summary>
+public sealed class InProcessServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessServer(FeedService service, WebApplication app, Uri address)
+    {
+        Service = service;
+        _app = app;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address };
+    }
+
+    public FeedService Service { get; }
+    public Uri Address { get; }
+    public HttpClient Client { get; }
+
+    public static async Task<InProcessServer> StartAsync(string feedsFile)
+    {
+        var service = new FeedService(FeedSlab.Load(feedsFile));
+        var app = RecFeedServer.Build(service, ["http://127.0.0.1:0"]);
+        await app.StartAsync();
+        return new InProcessServer(service, app, new Uri(app.ListeningAddresses()[0]));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Service.Dispose();
+    }
+}
