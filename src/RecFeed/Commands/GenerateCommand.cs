@@ -12,14 +12,14 @@ internal static class GenerateCommand
     {
         Description = "Number of users (rows); user ids are 0..users-1.",
         Required = true,
-        Validators = { r => CheckRange(r, r.GetValueOrDefault<long>(), 1, (long)FeedFileHeader.MaxUserCount) },
+        Validators = { r => CheckRange(r, 1, (long)FeedFileHeader.MaxUserCount) },
     };
 
     private static readonly Option<int> ItemsPerUser = new("--items-per-user")
     {
         Description = "Items stored per user (1..65535).",
         DefaultValueFactory = _ => 200,
-        Validators = { r => CheckRange(r, r.GetValueOrDefault<int>(), 1, FeedFileHeader.MaxItemsPerUser) },
+        Validators = { r => CheckRange(r, 1, FeedFileHeader.MaxItemsPerUser) },
     };
 
     private static readonly Option<uint> MaxItemId = new("--max-item-id")
@@ -32,7 +32,7 @@ internal static class GenerateCommand
     {
         Description = "Distinct popular ids that top up feeds once a user's own list runs out.",
         DefaultValueFactory = _ => 50,
-        Validators = { r => CheckRange(r, r.GetValueOrDefault<int>(), 0, 1 << 24) },
+        Validators = { r => CheckRange(r, 0, 1 << 24) },
     };
 
     private static readonly Option<ulong> Seed = new("--seed")
@@ -95,9 +95,10 @@ internal static class GenerateCommand
         return ExitCode.Ok;
     }
 
-    internal static void CheckRange(System.CommandLine.Parsing.OptionResult result, long value, long min, long max)
+    /// <summary>Checks the typed token itself: a token that is not a number is already System.CommandLine's own error.</summary>
+    internal static void CheckRange(System.CommandLine.Parsing.OptionResult result, long min, long max)
     {
-        if (value < min || value > max)
+        if (result.Tokens is [var token] && long.TryParse(token.Value, out var value) && (value < min || value > max))
             result.AddError($"{result.Option.Name} must be between {min} and {max}; got {value}.");
     }
 }

@@ -1,0 +1,39 @@
+using System.Text;
+using RecFeed.Feed;
+
+namespace RecFeed.Tests.Feed;
+
+public sealed class FeedBodyTests
+{
+    [Theory]
+    [InlineData(new uint[] { }, "[]")]
+    [InlineData(new uint[] { 0 }, "[0]")]
+    [InlineData(new uint[] { 4294967295 }, "[4294967295]")]
+    [InlineData(new uint[] { 1, 9, 10, 99, 100, 999999999, 1000000000 }, "[1,9,10,99,100,999999999,1000000000]")]
+    public void Formats_a_json_array_without_spaces_and_knows_its_length_in_advance(uint[] items, string expected)
+    {
+        var buffer = new byte[FeedBody.Length(items)];
+        Assert.Equal(expected.Length, buffer.Length);
+        Assert.Equal(buffer.Length, FeedBody.Write(buffer, items));
+        Assert.Equal(expected, Encoding.ASCII.GetString(buffer));
+    }
+
+    [Fact]
+    public void Digit_counts_are_right_at_every_power_of_ten_edge()
+    {
+        for (var digits = 1; digits <= 10; digits++)
+        {
+            var low = (uint)Math.Pow(10, digits - 1);
+            Assert.Equal(digits, FeedBody.Digits(low));
+            Assert.Equal(digits, FeedBody.Digits(digits == 10 ? uint.MaxValue : (uint)Math.Pow(10, digits) - 1));
+        }
+        Assert.Equal(1, FeedBody.Digits(0));
+    }
+
+    [Fact]
+    public void A_destination_too_small_throws_instead_of_writing_past_it()
+    {
+        var buffer = new byte[5];
+        Assert.ThrowsAny<ArgumentException>(() => FeedBody.Write(buffer, [123456]));
+    }
+}

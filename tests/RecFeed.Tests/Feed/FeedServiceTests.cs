@@ -1,0 +1,125 @@
+using RecFeed.Feed;
+using RecFeed.Slab;
+using RecFeed.Tests.Support;
+
+namespace RecFeed.Tests.Feed;
+
+public sealed class FeedServiceTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private FeedService Service(uint[][] rows, uint[] fallback, int itemsPerUser, uint shardIndex = 0, uint shardCount = 1)
+    {
+        var path = _dir.File(Guid.NewGuid().ToString("N"));
+        TestFeeds.WriteLists(path, rows, fallback, itemsPerUser, shardIndex, shardCount);
+        return new FeedService(FeedSlab.Load(path));
+    }
+
+    private static uint[] Serve(FeedService service, uint user, int size, FeedOutcome expected = FeedOutcome.Served)
+    {
+        var response = new uint[size];
+        Assert.Equal(expected, service.Serve(user, response, out var count));
+        return response[..count];
+    }
+
+    [Fact]
+    public void Personal_items_come_in_stored_order_and_the_position_advances()
+    {
+        using var s = Service([[1, 2, 3, 4, 5, 6, 7]], [], itemsPerUser: 7);
+        Assert.Equal([1u, 2, 3], Serve(s, 0, 3));
+        Assert.Equal([4u, 5, 6], Serve(s, 0, 3));
+        Assert.Equal([7u], Serve(s, 0, 3)); // no fallback to fill with
+        Assert.Equal(7, s.Counters[FeedCounter.PersonalItems]);
+        Assert.Equal(1, s.Counters[FeedCounter.ExhaustedUsers]);
+    }
+
+    [Fact]
+    public void After_exhaustion_the_feed_is_fallback_only_and_never_repeats_an_item()
+    {
+        using var s = Service([[1, 2, 3]], [1, 50, 51, 52, 53], itemsPerUser: 3);
+        var first = Serve(s, 0, 3);
+        Assert.Equal([1u, 2, 3], first);
+        var second = Serve(s, 0, 3);
+        Assert.Equal(3, second.Length);
+        Assert.Equal(3, second.Distinct().Count());
+        Assert.All(second, id => Assert.Contains(id, new uint[] { 1, 50, 51, 52, 53 }));
+        Assert.Equal(1, s.Counters[FeedCounter.ExhaustedUsers]);
+    }
+
+    [Fact]
+    public void A_mixed_response_tops_up_with_fallback_items_other_than_its_personal_ones()
+    {
+        // Fallback shares ids with the personal tail: they must not appear twice in one response.
+        using var s = Service([[10, 20, 30, 40]], [40, 30, 99, 98, 97, 96], itemsPerUser: 4);
+        Serve(s, 0, 2);
+        for (var i = 0; i < 50; i++)
+        {
+            using var fresh = Service([[10, 20, 30, 40]], [40, 30, 99, 98, 97, 96], itemsPerUser: 4);
+            Serve(fresh, 0, 2);
+            var r = Serve(fresh, 0, 4);
+            Assert.Equal([30u, 40], r[..2]);
+            Assert.Equal(4, r.Distinct().Count());
+            Assert.All(r[2..], id => Assert.Contains(id, new uint[] { 99, 98, 97, 96 }));
+        }
+    }
+
+    [Fact]
+    public void A_zero_ends_the_personal_list_even_before_the_row_ends()
+    {
+        using var s = Service([[7, 8, 0, 9]], [], itemsPerUser: 4);
+        Assert.Equal([7u, 8], Serve(s, 0, 4));
+        Assert.Equal(1, s.Counters[FeedCounter.ExhaustedUsers]);
+        Assert.Empty(Serve(s, 0, 4, FeedOutcome.Unavailable));
+        Assert.Equal(1, s.Counters[FeedCounter.Unavailable]);
+    }
+
+    [Fact]
+    public void A_user_beyond_the_file_gets_fallback_only_and_is_counted()
+    {
+        using var s = Service([[1, 2]], [5, 6, 7], itemsPerUser: 2);
+        var r = Serve(s, 4_000_000_000, 2, FeedOutcome.UnknownUser);
+        Assert.Equal(2, r.Distinct().Count());
+        Assert.All(r, id => Assert.Contains(id, new uint[] { 5, 6, 7 }));
+        Assert.Equal(1, s.Counters[FeedCounter.UnknownUser]);
+        Assert.Equal(0, s.Counters[FeedCounter.Served]);
+    }
+
+    [Fact]
+    public void A_fallback_list_smaller_than_the_request_returns_what_exists()
+    {
+        using var s = Service([[]], [5, 6], itemsPerUser: 10);
+        var r = Serve(s, 0, 10);
+        Assert.Equal([5u, 6], r.Order().ToArray());
+    }
+
+    [Fact]
+    public void A_shard_serves_its_own_users_at_dense_indexes_and_refuses_others()
+    {
+        // Shard 1 of 3 holds users 1, 4, 7 at rows 0, 1, 2.
+        using var s = Service([[11], [44], [77]], [500], itemsPerUser: 1, shardIndex: 1, shardCount: 3);
+        Assert.Equal([44u], Serve(s, 4, 1));
+        Assert.Equal([77u], Serve(s, 7, 1));
+        Assert.Empty(Serve(s, 3, 1, FeedOutcome.Misdirected));
+        Assert.Equal(1, s.Counters[FeedCounter.Misdirected]);
+        Assert.Equal([500u], Serve(s, 10, 1, FeedOutcome.UnknownUser));
+    }
+
+    [Fact]
+    public void Racing_threads_on_one_user_get_every_item_exactly_once()
+    {
+        var row = Enumerable.Range(1, 5000).Select(i => (uint)i).ToArray();
+        using var s = Service([row], [], itemsPerUser: 5000);
+        var seen = new System.Collections.Concurrent.ConcurrentBag<uint>();
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
+        {
+            var response = new uint[7];
+            while (s.Serve(0, response, out var n) == FeedOutcome.Served)
+                foreach (var id in response.AsSpan(0, n))
+                    seen.Add(id);
+        });
+        Assert.Equal(row, seen.Order().ToArray());
+        Assert.Equal(1, s.Counters[FeedCounter.ExhaustedUsers]);
+    }
+}

@@ -1,0 +1,145 @@
+using RecFeed.Format;
+using RecFeed.Slab;
+using RecFeed.Tests.Support;
+
+namespace RecFeed.Tests.Format;
+
+public sealed class FeedFileTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Round_trip_keeps_every_row_fallback_and_header_field()
+    {
+        var path = _dir.File("f.bin");
+        uint[][] rows = [[5, 6, 7], [], [4294967295, 1], [9, 8, 7, 6]];
+        var written = TestFeeds.WriteLists(path, rows, [100, 200, 300], itemsPerUser: 4);
+
+        using var slab = FeedSlab.Load(path);
+        Assert.Equal(written.PayloadChecksum, slab.Header.PayloadChecksum);
+        Assert.Equal(written.DatasetId, slab.Header.DatasetId);
+        Assert.Equal(4UL, slab.UserCount);
+        Assert.Equal(4, slab.ItemsPerUser);
+        Assert.Equal([100u, 200, 300], slab.Fallback.ToArray());
+        Assert.Equal([5u, 6, 7, 0], slab.Row(0).ToArray());
+        Assert.Equal([0u, 0, 0, 0], slab.Row(1).ToArray());
+        Assert.Equal([4294967295u, 1, 0, 0], slab.Row(2).ToArray());
+        Assert.Equal([9u, 8, 7, 6], slab.Row(3).ToArray());
+        Assert.Equal((long)written.FileLength, new FileInfo(path).Length);
+    }
+
+    [Fact]
+    public void Matrix_starts_on_a_64_byte_boundary_after_the_fallback_list()
+    {
+        var header = FeedFileHeader.Create(10, 3, fallbackCount: 5, seed: 0);
+        Assert.Equal(192UL, header.MatrixOffset); // 128 + 20 rounded up to 64
+        Assert.Equal(192UL + 10 * 3 * 4, header.FileLength);
+    }
+
+    [Fact]
+    public void Payload_spanning_many_checksum_blocks_round_trips()
+    {
+        // 30,000 users × 50 items = 6 MB: more than one 4 MiB block; user 20,970 straddles the first block edge.
+        var path = _dir.File("big.bin");
+        var header = TestFeeds.WriteRandom(path, 30_000, itemsPerUser: 50);
+        Assert.True(header.PayloadLength > PayloadChecksum.BlockSize);
+        using var slab = FeedSlab.Load(path);
+        var reference = new RecFeed.Generation.RandomFeedSource(7, 1_000_000, 50);
+        var row = new uint[50];
+        foreach (var user in new ulong[] { 0, 20_969, 20_970, 20_971, 29_999 })
+        {
+            reference.WriteRow(user, row);
+            Assert.Equal(row, slab.Row(user).ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_flipped_payload_byte_is_reported_as_a_checksum_mismatch()
+    {
+        var path = _dir.File("f.bin");
+        TestFeeds.WriteRandom(path, 100);
+        FlipByte(path, offset: FeedFileHeader.Size + 1000);
+        var e = Assert.Throws<FeedFileException>(() => FeedSlab.Load(path));
+        Assert.Equal("corrupt payload (checksum mismatch)", e.Message);
+    }
+
+    [Fact]
+    public void A_flipped_header_byte_is_reported()
+    {
+        var path = _dir.File("f.bin");
+        TestFeeds.WriteRandom(path, 100);
+        FlipByte(path, offset: 40); // dataset id
+        var e = Assert.Throws<FeedFileException>(() => FeedSlab.Load(path));
+        Assert.Contains("header checksum", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64)]
+    [InlineData(128)]
+    [InlineData(5000)]
+    public void A_truncated_file_is_rejected_before_hashing(int length)
+    {
+        var path = _dir.File("f.bin");
+        TestFeeds.WriteRandom(path, 100);
+        using (var f = new FileStream(path, FileMode.Open))
+            f.SetLength(length);
+        var e = Assert.Throws<FeedFileException>(() => FeedSlab.Load(path));
+        Assert.StartsWith("truncated", e.Message);
+    }
+
+    [Fact]
+    public void Trailing_bytes_are_rejected()
+    {
+        var path = _dir.File("f.bin");
+        TestFeeds.WriteRandom(path, 10);
+        File.AppendAllText(path, "x");
+        Assert.StartsWith("unexpected trailing data", Assert.Throws<FeedFileException>(() => FeedSlab.Load(path)).Message);
+    }
+
+    [Fact]
+    public void A_foreign_file_is_rejected_by_its_magic()
+    {
+        var path = _dir.File("f.bin");
+        File.WriteAllBytes(path, [.. Enumerable.Range(0, 4096).Select(i => (byte)i)]);
+        Assert.Equal("not a recfeed feeds file (bad magic)", Assert.Throws<FeedFileException>(() => FeedSlab.Load(path)).Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_one_clear_line()
+    {
+        Assert.Equal("no such file", Assert.Throws<FeedFileException>(() => FeedSlab.Load(_dir.File("absent.bin"))).Message);
+    }
+
+    [Fact]
+    public void A_cancelled_write_leaves_neither_the_final_file_nor_a_temporary()
+    {
+        var path = _dir.File("f.bin");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => FeedFileWriter.Write(path, FeedFileHeader.Create(100, 10, 5, 1),
+            new RecFeed.Generation.RandomFeedSource(1, 1000, 10), cancellationToken: cts.Token));
+        Assert.Empty(Directory.GetFiles(_dir.Path));
+    }
+
+    [Fact]
+    public void Rewriting_replaces_the_old_file_atomically_by_rename()
+    {
+        var path = _dir.File("f.bin");
+        TestFeeds.WriteRandom(path, 10, seed: 1);
+        var second = TestFeeds.WriteRandom(path, 20, seed: 2);
+        Assert.Equal(second.UserCount, FeedSlab.ReadHeader(path).UserCount);
+        Assert.Single(Directory.GetFiles(_dir.Path));
+    }
+
+    private static void FlipByte(string path, long offset)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        f.Position = offset;
+        var b = f.ReadByte();
+        f.Position = offset;
+        f.WriteByte((byte)(b ^ 0x5A));
+    }
+}

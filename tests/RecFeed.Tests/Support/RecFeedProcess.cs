@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace RecFeed.Tests.Support;
+
+/// <summary>The published recfeed binary run as a child process, with its output captured.</summary>
+public sealed partial class RecFeedProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private RecFeedProcess(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(RepoPaths.Binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => OnLine(_stdout, e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(_stderr, e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+    public int Id => _process.Id;
+
+    public static RecFeedProcess Start(params string[] args) => new(args);
+
+    /// <summary>Runs a command to completion and returns (exit code, stdout, stderr).</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var p = new RecFeedProcess(args);
+        var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        return (code, p.Stdout, p.Stderr);
+    }
+
+    /// <summary>Waits for serve's ready line and returns the first address it listens on.</summary>
+    public async Task<Uri> WaitForReadyAsync(TimeSpan? timeout = null)
+    {
+        var finished = _process.WaitForExitAsync();
+        var done = await Task.WhenAny(_ready.Task, finished, Task.Delay(timeout ?? TimeSpan.FromSeconds(60)));
+        if (done != _ready.Task)
+            throw new Xunit.Sdk.XunitException($"serve did not become ready (exited: {_process.HasExited}).\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        return await _ready.Task;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"recfeed did not exit within {timeout}.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
+        _process.WaitForExit(); // drains the output readers
+        return _process.ExitCode;
+    }
+
+    public void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed");
+    }
+
+    public const int SIGTERM = 15;
+    public const int SIGINT = 2;
+
+    private void OnLine(StringBuilder sink, string? line)
+    {
+        if (line is null)
+            return;
+        lock (sink)
+            sink.AppendLine(line);
+        var m = ReadyLine().Match(line);
+        if (m.Success)
+            _ready.TrySetResult(new Uri(m.Groups[1].Value));
+    }
+
+    [GeneratedRegex(@"listening on (http://[^\s,]+)")]
+    private static partial Regex ReadyLine();
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}
