@@ -4,16 +4,12 @@ using RecFeed.Tests.Support;
 namespace RecFeed.Tests.EndToEnd;
 
 /// <summary>The published Native AOT binary, driven as a user would: generate, inspect, serve, signals, bad files.</summary>
-public sealed class PublishedBinaryTests : IDisposable
+public sealed class PublishedBinaryTests : TempDirectoryTest
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
     [Fact]
     public async Task Generate_serve_and_inspect_agree_over_http()
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         var gen = await RecFeedProcess.RunAsync("generate", "--users", "500", "--items-per-user", "30", "--seed", "5", "--out", data);
         Assert.Equal(0, gen.Code);
         Assert.Matches(@"^wrote .*feeds\.bin: 500 users x 30 items, 50 fallback, \d+ bytes, seed 5, dataset [0-9a-f]{16}, [\d.]+ s\s*$", gen.Stdout);
@@ -47,10 +43,10 @@ public sealed class PublishedBinaryTests : IDisposable
     {
         string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
         foreach (var (name, seed) in new[] { ("a.bin", "9"), ("b.bin", "9"), ("c.bin", "10") })
-            Assert.Equal(0, (await RecFeedProcess.RunAsync("generate", "--users", "20000", "--items-per-user", "64", "--seed", seed, "--out", _dir.File(name))).Code);
-        Assert.Equal(Hash(_dir.File("a.bin")), Hash(_dir.File("b.bin")));
-        Assert.NotEqual(Hash(_dir.File("a.bin")), Hash(_dir.File("c.bin")));
-        Assert.Equal(3, Directory.GetFiles(_dir.Path).Length); // no temporaries left behind
+            Assert.Equal(0, (await RecFeedProcess.RunAsync("generate", "--users", "20000", "--items-per-user", "64", "--seed", seed, "--out", Dir.File(name))).Code);
+        Assert.Equal(Hash(Dir.File("a.bin")), Hash(Dir.File("b.bin")));
+        Assert.NotEqual(Hash(Dir.File("a.bin")), Hash(Dir.File("c.bin")));
+        Assert.Equal(3, Directory.GetFiles(Dir.Path).Length); // no temporaries left behind
     }
 
     [Theory]
@@ -60,7 +56,7 @@ public sealed class PublishedBinaryTests : IDisposable
     [InlineData("missing", "no such file")]
     public async Task Serve_refuses_a_bad_file_with_exit_code_2_and_one_line(string kind, string reason)
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         Assert.Equal(0, (await RecFeedProcess.RunAsync("generate", "--users", "300", "--out", data)).Code);
         switch (kind)
         {
@@ -93,7 +89,7 @@ public sealed class PublishedBinaryTests : IDisposable
     [Fact]
     public async Task Inspect_of_a_user_outside_the_file_is_exit_code_2()
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         Assert.Equal(0, (await RecFeedProcess.RunAsync("generate", "--users", "10", "--out", data)).Code);
         var run = await RecFeedProcess.RunAsync("inspect", data, "--user", "10");
         Assert.Equal(2, run.Code);
@@ -130,9 +126,9 @@ public sealed class PublishedBinaryTests : IDisposable
     [Fact]
     public async Task Generate_refuses_an_id_range_too_small_for_distinct_lists()
     {
-        var run = await RecFeedProcess.RunAsync("generate", "--users", "10", "--items-per-user", "100", "--max-item-id", "50", "--out", _dir.File("x.bin"));
+        var run = await RecFeedProcess.RunAsync("generate", "--users", "10", "--items-per-user", "100", "--max-item-id", "50", "--out", Dir.File("x.bin"));
         Assert.Equal(2, run.Code);
         Assert.Contains("--max-item-id 50 is smaller than --items-per-user 100", run.Stderr);
-        Assert.Empty(Directory.GetFiles(_dir.Path));
+        Assert.Empty(Directory.GetFiles(Dir.Path));
     }
 }

@@ -4,15 +4,11 @@ using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Feed;
 
-public sealed class FeedServiceTests : IDisposable
+public sealed class FeedServiceTests : TempDirectoryTest
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
     private FeedService Service(uint[][] rows, uint[] fallback, int itemsPerUser, uint shardIndex = 0, uint shardCount = 1)
     {
-        var path = _dir.File(Guid.NewGuid().ToString("N"));
+        var path = Dir.File(Guid.NewGuid().ToString("N"));
         TestFeeds.WriteLists(path, rows, fallback, itemsPerUser, shardIndex, shardCount);
         return new FeedService(FeedSlab.Load(path));
     }

@@ -4,16 +4,12 @@ using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Format;
 
-public sealed class FeedFileTests : IDisposable
+public sealed class FeedFileTests : TempDirectoryTest
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
     [Fact]
     public void Round_trip_keeps_every_row_fallback_and_header_field()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         uint[][] rows = [[5, 6, 7], [], [4294967295, 1], [9, 8, 7, 6]];
         var written = TestFeeds.WriteLists(path, rows, [100, 200, 300], itemsPerUser: 4);
 
@@ -42,7 +38,7 @@ public sealed class FeedFileTests : IDisposable
     public void Payload_spanning_many_checksum_blocks_round_trips()
     {
         // 30,000 users × 50 items = 6 MB: more than one 4 MiB block; user 20,970 straddles the first block edge.
-        var path = _dir.File("big.bin");
+        var path = Dir.File("big.bin");
         var header = TestFeeds.WriteRandom(path, 30_000, itemsPerUser: 50);
         Assert.True(header.PayloadLength > PayloadChecksum.BlockSize);
         using var slab = FeedSlab.Load(path);
@@ -58,7 +54,7 @@ public sealed class FeedFileTests : IDisposable
     [Fact]
     public void A_flipped_payload_byte_is_reported_as_a_checksum_mismatch()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         TestFeeds.WriteRandom(path, 100);
         FlipByte(path, offset: FeedFileHeader.Size + 1000);
         var e = Assert.Throws<FeedFileException>(() => FeedSlab.Load(path));
@@ -68,7 +64,7 @@ public sealed class FeedFileTests : IDisposable
     [Fact]
     public void A_flipped_header_byte_is_reported()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         TestFeeds.WriteRandom(path, 100);
         FlipByte(path, offset: 40); // dataset id
         var e = Assert.Throws<FeedFileException>(() => FeedSlab.Load(path));
@@ -82,7 +78,7 @@ public sealed class FeedFileTests : IDisposable
     [InlineData(5000)]
     public void A_truncated_file_is_rejected_before_hashing(int length)
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         TestFeeds.WriteRandom(path, 100);
         using (var f = new FileStream(path, FileMode.Open))
             f.SetLength(length);
@@ -93,7 +89,7 @@ public sealed class FeedFileTests : IDisposable
     [Fact]
     public void Trailing_bytes_are_rejected()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         TestFeeds.WriteRandom(path, 10);
         File.AppendAllText(path, "x");
         Assert.StartsWith("unexpected trailing data", Assert.Throws<FeedFileException>(() => FeedSlab.Load(path)).Message);
@@ -102,7 +98,7 @@ public sealed class FeedFileTests : IDisposable
     [Fact]
     public void A_foreign_file_is_rejected_by_its_magic()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         File.WriteAllBytes(path, [.. Enumerable.Range(0, 4096).Select(i => (byte)i)]);
         Assert.Equal("not a recfeed feeds file (bad magic)", Assert.Throws<FeedFileException>(() => FeedSlab.Load(path)).Message);
     }
@@ -110,28 +106,28 @@ public sealed class FeedFileTests : IDisposable
     [Fact]
     public void A_missing_file_is_one_clear_line()
     {
-        Assert.Equal("no such file", Assert.Throws<FeedFileException>(() => FeedSlab.Load(_dir.File("absent.bin"))).Message);
+        Assert.Equal("no such file", Assert.Throws<FeedFileException>(() => FeedSlab.Load(Dir.File("absent.bin"))).Message);
     }
 
     [Fact]
     public void A_cancelled_write_leaves_neither_the_final_file_nor_a_temporary()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => FeedFileWriter.Write(path, FeedFileHeader.Create(100, 10, 5, 1),
             new RecFeed.Generation.RandomFeedSource(1, 1000, 10), cancellationToken: cts.Token));
-        Assert.Empty(Directory.GetFiles(_dir.Path));
+        Assert.Empty(Directory.GetFiles(Dir.Path));
     }
 
     [Fact]
     public void Rewriting_replaces_the_old_file_atomically_by_rename()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         TestFeeds.WriteRandom(path, 10, seed: 1);
         var second = TestFeeds.WriteRandom(path, 20, seed: 2);
         Assert.Equal(second.UserCount, FeedSlab.ReadHeader(path).UserCount);
-        Assert.Single(Directory.GetFiles(_dir.Path));
+        Assert.Single(Directory.GetFiles(Dir.Path));
     }
 
     private static void FlipByte(string path, long offset)

@@ -4,28 +4,24 @@ using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Format;
 
-public sealed class GeneratorTests : IDisposable
+public sealed class GeneratorTests : TempDirectoryTest
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
-
     [Fact]
     public void Same_arguments_and_seed_give_a_byte_identical_file_and_another_seed_does_not()
     {
         // Big enough for several parallel blocks, so scheduling order cannot leak into the bytes.
-        TestFeeds.WriteRandom(_dir.File("a.bin"), 25_000, itemsPerUser: 60, seed: 11);
-        TestFeeds.WriteRandom(_dir.File("b.bin"), 25_000, itemsPerUser: 60, seed: 11);
-        TestFeeds.WriteRandom(_dir.File("c.bin"), 25_000, itemsPerUser: 60, seed: 12);
-        var a = File.ReadAllBytes(_dir.File("a.bin"));
-        Assert.True(a.AsSpan().SequenceEqual(File.ReadAllBytes(_dir.File("b.bin"))));
-        Assert.False(a.AsSpan().SequenceEqual(File.ReadAllBytes(_dir.File("c.bin"))));
+        TestFeeds.WriteRandom(Dir.File("a.bin"), 25_000, itemsPerUser: 60, seed: 11);
+        TestFeeds.WriteRandom(Dir.File("b.bin"), 25_000, itemsPerUser: 60, seed: 11);
+        TestFeeds.WriteRandom(Dir.File("c.bin"), 25_000, itemsPerUser: 60, seed: 12);
+        var a = File.ReadAllBytes(Dir.File("a.bin"));
+        Assert.True(a.AsSpan().SequenceEqual(File.ReadAllBytes(Dir.File("b.bin"))));
+        Assert.False(a.AsSpan().SequenceEqual(File.ReadAllBytes(Dir.File("c.bin"))));
     }
 
     [Fact]
     public void Every_list_is_distinct_non_zero_and_within_the_id_range()
     {
-        var path = _dir.File("f.bin");
+        var path = Dir.File("f.bin");
         TestFeeds.WriteRandom(path, 2_000, itemsPerUser: 200, fallback: 250, maxItemId: 250);
         using var slab = FeedSlab.Load(path);
         for (ulong u = 0; u < slab.UserCount; u++)
