@@ -12,15 +12,26 @@ public static class FeedFileWriter
     /// <summary>Writes <paramref name="shape"/> filled from <paramref name="source"/> to <paramref name="path"/>.</summary>
     /// <param name="datasetId">0 derives the id from the content, so the same content always has the same id.</param>
     /// <param name="progress">Receives the number of payload bytes written so far.</param>
+    /// <param name="flushToDisk">fsync before the rename, so the file also survives power loss. Without it a crash
+    /// can still only leave the old file or a file whose checksum fails to verify, never a silently wrong one.</param>
     public static FeedFileHeader Write(string path, FeedFileHeader shape, IFeedSource source, ulong datasetId = 0,
-        Action<long>? progress = null, CancellationToken cancellationToken = default)
+        Action<long>? progress = null, bool flushToDisk = true, CancellationToken cancellationToken = default)
     {
         var fullPath = Path.GetFullPath(path);
         var temp = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
         var header = shape;
         try
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0))
+            // Preallocating makes a full disk fail now, not gigabytes later.
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                BufferSize = 0,
+                PreallocationSize = (long)header.FileLength,
+            };
+            using (var file = new FileStream(temp, options))
             {
                 file.SetLength((long)header.FileLength);
                 header.PayloadChecksum = WritePayload(file, header, source, progress, cancellationToken);
@@ -28,7 +39,8 @@ public static class FeedFileWriter
                 Span<byte> bytes = stackalloc byte[FeedFileHeader.Size];
                 header.WriteTo(bytes);
                 RandomAccess.Write(file.SafeFileHandle, bytes, 0);
-                file.Flush(flushToDisk: true);
+                if (flushToDisk)
+                    file.Flush(flushToDisk: true);
             }
             File.Move(temp, fullPath, overwrite: true);
             return header;
