@@ -4,7 +4,7 @@
 #   shard 0 http://127.0.0.1:8081  (users 0, 2, 4, ...)     shard 1 http://127.0.0.1:8082  (users 1, 3, 5, ...)
 #   router metrics http://127.0.0.1:8404/metrics, status page http://127.0.0.1:8404/stats
 # Usage: deploy/run-shards.sh [USERS]    (default 1000000; Ctrl-C stops all three processes)
-# Publishes the binary first (./build.sh) and generates artifacts/shards/feeds.{0,1}-of-2.bin if they are missing.
+# Publishes the binary first (./build.sh; SKIP_PUBLISH=1 reuses artifacts/recfeed) and generates artifacts/shards/feeds.{0,1}-of-2.bin if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users=${1:-1000000}
@@ -12,7 +12,7 @@ users=${1:-1000000}
 haproxy=$(command -v haproxy || echo /usr/sbin/haproxy)
 [[ -x $haproxy ]] || { echo "haproxy is not installed: apt-get install haproxy (Debian/Ubuntu), then run this again" >&2; exit 1; }
 
-./build.sh
+[[ ${SKIP_PUBLISH:-} == 1 && -x artifacts/recfeed ]] || ./build.sh
 data=artifacts/shards
 if [[ ! -f $data/feeds.0-of-2.bin || ! -f $data/feeds.1-of-2.bin ]]; then
   mkdir -p "$data"
