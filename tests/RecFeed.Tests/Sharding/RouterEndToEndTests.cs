@@ -108,6 +108,26 @@ public sealed class RouterEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task A_process_behind_the_wrong_shards_backend_is_taken_out_by_the_health_check()
+    {
+        var files = Generate(2);
+        using var shard0 = await ShardProcess.StartAsync(files[0]);
+        using var shard1 = await ShardProcess.StartAsync(files[1]);
+        // Swapped: the router's shard 0 backend is the process serving shard 1's file, and the other way round.
+        using var router = await StartRouterAsync(2, shard1, shard0);
+
+        var waited = Stopwatch.StartNew();
+        (HttpStatusCode Status, string Body, TimeSpan) answer;
+        // Until the checks catch it, the process itself refuses the foreign users: never someone else's feed.
+        while ((answer = await GetAsync(router.Client, 0)).Status == HttpStatusCode.MisdirectedRequest)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the swapped backend is still in rotation after 10 s");
+            await Task.Delay(100);
+        }
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "shard 0 of 2 unavailable: no healthy replica\n"), (answer.Status, answer.Body));
+    }
+
+    [Fact]
     public async Task One_shard_with_two_replicas_pins_each_user_to_one_replica()
     {
         var file = Generate(1)[0];
