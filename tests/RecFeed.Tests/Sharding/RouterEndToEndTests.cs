@@ -23,6 +23,8 @@ public sealed class RouterEndToEndTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly RandomFeedSource _expected = new(Seed, MaxItemId, Items);
     private readonly HashSet<uint> _fallback;
+    /// <summary>Every process a test starts, stopped when it ends, whatever it asserted.</summary>
+    private readonly List<IDisposable> _processes = [];
 
     public RouterEndToEndTests()
     {
@@ -31,15 +33,19 @@ public sealed class RouterEndToEndTests : IDisposable
         _fallback = [.. fallback];
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+            process.Dispose();
+        _dir.Dispose();
+    }
 
     [Fact]
     public async Task Two_shards_serve_every_users_whole_feed_in_order_through_the_router()
     {
         var files = Generate(2);
-        using var shard0 = await ShardProcess.StartAsync(files[0]);
-        using var shard1 = await ShardProcess.StartAsync(files[1]);
-        using var router = await StartRouterAsync(2, shard0, shard1);
+        var (shard0, shard1) = (await StartShardAsync(files[0]), await StartShardAsync(files[1]));
+        var router = await StartRouterAsync(2, shard0, shard1);
 
         for (var user = 0u; user < Users; user++)
             await AssertWholeFeedAsync(router.Client, user);
@@ -63,67 +69,43 @@ public sealed class RouterEndToEndTests : IDisposable
     public async Task Killing_a_shard_fails_only_its_users_fast_with_a_clear_status_until_it_returns()
     {
         var files = Generate(2);
-        using var shard0 = await ShardProcess.StartAsync(files[0]);
-        var shard1 = await ShardProcess.StartAsync(files[1]);
-        try
-        {
-            using var router = await StartRouterAsync(2, shard0, shard1);
-            Assert.Equal(HttpStatusCode.OK, (await GetAsync(router.Client, 1)).Status);
+        var shard1 = await StartShardAsync(files[1]);
+        var router = await StartRouterAsync(2, await StartShardAsync(files[0]), shard1);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(router.Client, 1)).Status);
 
-            shard1.Kill();
-            for (var user = 0u; user < 40; user++)
-            {
-                var (status, body, elapsed) = await GetAsync(router.Client, user);
-                if (user % 2 == 0)
-                {
-                    Assert.Equal(HttpStatusCode.OK, status);
-                    continue;
-                }
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-                Assert.Equal("shard 1 of 2 unavailable: no healthy replica\n", body);
-                // The first request may wait out HAProxy's one retry (1 s turn-around); after that the shard is down
-                // and its users are answered at once.
-                Assert.True(elapsed < TimeSpan.FromSeconds(user == 1 ? 3 : 0.5), $"user {user} waited {elapsed.TotalMilliseconds:F0} ms for its 503");
-            }
-
-            var port = shard1.Port;
-            shard1.Dispose();
-            shard1 = await ShardProcess.StartAsync(files[1], port);
-            var waited = Stopwatch.StartNew();
-            (HttpStatusCode Status, string Body, TimeSpan) answer;
-            while ((answer = await GetAsync(router.Client, 1)).Status != HttpStatusCode.OK)
-            {
-                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(15), $"user 1 still gets {answer.Status} {waited.Elapsed.TotalSeconds:F1} s after shard 1 restarted");
-                await Task.Delay(100);
-            }
-            // A fresh process: the users of shard 1 start their feeds again from the first item.
-            Assert.Equal(Row(1)[..Page], Parse(answer.Body));
-            for (var user = 3u; user < 40; user += 2)
-                Assert.Equal(Row(user)[..Page], Parse((await GetAsync(router.Client, user)).Body));
-        }
-        finally
+        shard1.Kill();
+        for (var user = 0u; user < 40; user++)
         {
-            shard1.Dispose();
+            var (status, body, elapsed) = await GetAsync(router.Client, user);
+            if (user % 2 == 0)
+            {
+                Assert.Equal(HttpStatusCode.OK, status);
+                continue;
+            }
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            Assert.Equal("shard 1 of 2 unavailable: no healthy replica\n", body);
+            // The first request may wait out HAProxy's one retry (1 s turn-around); after that the shard is down
+            // and its users are answered at once.
+            Assert.True(elapsed < TimeSpan.FromSeconds(user == 1 ? 3 : 0.5), $"user {user} waited {elapsed.TotalMilliseconds:F0} ms for its 503");
         }
+
+        await StartShardAsync(files[1], shard1.Port);
+        var answer = await PollWhileAsync(router.Client, 1, status => status != HttpStatusCode.OK, "after shard 1 restarted");
+        // A fresh process: the users of shard 1 start their feeds again from the first item.
+        Assert.Equal(Row(1)[..Page], Parse(answer.Body));
+        for (var user = 3u; user < 40; user += 2)
+            Assert.Equal(Row(user)[..Page], Parse((await GetAsync(router.Client, user)).Body));
     }
 
     [Fact]
     public async Task A_process_behind_the_wrong_shards_backend_is_taken_out_by_the_health_check()
     {
         var files = Generate(2);
-        using var shard0 = await ShardProcess.StartAsync(files[0]);
-        using var shard1 = await ShardProcess.StartAsync(files[1]);
         // Swapped: the router's shard 0 backend is the process serving shard 1's file, and the other way round.
-        using var router = await StartRouterAsync(2, shard1, shard0);
+        var router = await StartRouterAsync(2, await StartShardAsync(files[1]), await StartShardAsync(files[0]));
 
-        var waited = Stopwatch.StartNew();
-        (HttpStatusCode Status, string Body, TimeSpan) answer;
         // Until the checks catch it, the process itself refuses the foreign users: never someone else's feed.
-        while ((answer = await GetAsync(router.Client, 0)).Status == HttpStatusCode.MisdirectedRequest)
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the swapped backend is still in rotation after 10 s");
-            await Task.Delay(100);
-        }
+        var answer = await PollWhileAsync(router.Client, 0, status => status == HttpStatusCode.MisdirectedRequest, "with a swapped backend");
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "shard 0 of 2 unavailable: no healthy replica\n"), (answer.Status, answer.Body));
     }
 
@@ -131,9 +113,8 @@ public sealed class RouterEndToEndTests : IDisposable
     public async Task One_shard_with_two_replicas_pins_each_user_to_one_replica()
     {
         var file = Generate(1)[0];
-        using var replicaA = await ShardProcess.StartAsync(file);
-        using var replicaB = await ShardProcess.StartAsync(file);
-        using var router = await StartRouterAsync(1, replicaA, replicaB);
+        var (replicaA, replicaB) = (await StartShardAsync(file), await StartShardAsync(file));
+        var router = await StartRouterAsync(1, replicaA, replicaB);
 
         // Two replicas each keep their own read positions: only pinning makes every feed come back whole and in order.
         for (var user = 0u; user < Users; user++)
@@ -170,7 +151,16 @@ public sealed class RouterEndToEndTests : IDisposable
             args.AddRange(["--backend", backend.Address]);
         var config = _dir.File("router.cfg");
         File.WriteAllText(config, RunBinary(args));
-        return await RouterProcess.StartAsync(config, routerPort);
+        var router = await RouterProcess.StartAsync(config, routerPort);
+        _processes.Add(router);
+        return router;
+    }
+
+    private async Task<ShardProcess> StartShardAsync(string file, int port = 0)
+    {
+        var shard = await ShardProcess.StartAsync(file, port);
+        _processes.Add(shard);
+        return shard;
     }
 
     private async Task AssertWholeFeedAsync(HttpClient client, uint user)
@@ -198,6 +188,21 @@ public sealed class RouterEndToEndTests : IDisposable
         using var response = await client.GetAsync($"/feed/{user}?size={Page}");
         var body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, body, started.Elapsed);
+    }
+
+    /// <summary>Asks for the user's feed every 100 ms while <paramref name="waiting"/> holds for the status, at most 15 s.</summary>
+    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> PollWhileAsync(HttpClient client, uint user,
+        Func<HttpStatusCode, bool> waiting, string situation)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var answer = await GetAsync(client, user);
+            if (!waiting(answer.Status))
+                return answer;
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(15), $"user {user} still gets {answer.Status} {waited.Elapsed.TotalSeconds:F1} s {situation}");
+            await Task.Delay(100);
+        }
     }
 
     private static uint[] Parse(string body) => JsonSerializer.Deserialize<uint[]>(body)!;
