@@ -31,7 +31,15 @@ pwsh_tool() {
   echo "$pwsh"
 }
 
+ensure_haproxy() {
+  # The sharding end-to-end tests route through a real HAProxy; CI runs as root on Debian.
+  if command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]]; then return; fi
+  if [[ $(id -u) -ne 0 ]]; then echo "haproxy is missing and this is not root: apt-get install haproxy, or the sharding tests fail" >&2; return; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+}
+
 run_tests() {
+  ensure_haproxy
   # build.ps1 does the publish here, so the Windows script is exercised on every test run.
   "$(pwsh_tool)" -NoProfile -NonInteractive -File ./build.ps1 publish
   [[ -x artifacts/recfeed ]] || { echo "build.ps1 did not produce artifacts/recfeed" >&2; exit 1; }

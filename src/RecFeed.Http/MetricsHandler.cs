@@ -36,6 +36,8 @@ public sealed class MetricsHandler(FeedService service)
         Single(b, "recfeed_users_loaded", "gauge", "Users in the loaded feeds file.", (long)slab.UserCount);
         Single(b, "recfeed_items_per_user", "gauge", "Items stored per user.", slab.ItemsPerUser);
         Single(b, "recfeed_slab_bytes", "gauge", "Bytes of feed data held in native memory.", (long)slab.Bytes);
+        Single(b, "recfeed_shard_index", "gauge", "k of the loaded file: it holds the users with id mod shard_count == k.", slab.Header.ShardIndex);
+        Single(b, "recfeed_shard_count", "gauge", "n, the number of shards the users are split over (1: a single-machine file).", slab.Header.ShardCount);
         return b.ToString();
     }
 

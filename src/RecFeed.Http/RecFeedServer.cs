@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,8 +14,6 @@ namespace RecFeed.Http;
 /// <summary>Composes Kestrel, logging and the endpoints around a loaded <see cref="FeedService"/>.</summary>
 public static class RecFeedServer
 {
-    private static ReadOnlySpan<byte> Ok => "ok\n"u8;
-
     public static WebApplication Build(FeedService service, IReadOnlyList<string> urls)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "recfeed" });
@@ -33,11 +32,13 @@ public static class RecFeedServer
         var app = builder.Build();
         var feed = new FeedHandler(service);
         var metrics = new MetricsHandler(service);
+        // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
+        var health = Encoding.ASCII.GetBytes($"ok shard {service.Slab.Header.ShardIndex}/{service.Slab.Header.ShardCount}\n");
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context, userId));
         app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context));
         app.MapGet("/healthz", (HttpContext context) =>
         {
-            FeedHandler.WriteText(context.Response, StatusCodes.Status200OK, Ok);
+            FeedHandler.WriteText(context.Response, StatusCodes.Status200OK, health);
             return Task.CompletedTask;
         });
         app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));

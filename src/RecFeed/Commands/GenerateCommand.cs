@@ -2,24 +2,27 @@ using System.CommandLine;
 using System.Diagnostics;
 using RecFeed.Format;
 using RecFeed.Generation;
+using RecFeed.Sharding;
 
 namespace RecFeed.Cli.Commands;
 
 /// <summary><c>recfeed generate</c>: a random feeds file for demos and benchmarks, deterministic per seed.</summary>
 internal static class GenerateCommand
 {
+    internal const long MaxShards = 1 << 16;
+
     private static readonly Option<long> Users = new("--users")
     {
         Description = "Number of users (rows); user ids are 0..users-1.",
         Required = true,
-        Validators = { r => CheckRange(r, 1, (long)FeedFileHeader.MaxUserCount) },
+        Validators = { r => OptionRange.Check(r, 1, (long)FeedFileHeader.MaxUserCount) },
     };
 
     private static readonly Option<int> ItemsPerUser = new("--items-per-user")
     {
         Description = "Items stored per user (1..65535).",
         DefaultValueFactory = _ => 200,
-        Validators = { r => CheckRange(r, 1, FeedFileHeader.MaxItemsPerUser) },
+        Validators = { r => OptionRange.Check(r, 1, FeedFileHeader.MaxItemsPerUser) },
     };
 
     private static readonly Option<uint> MaxItemId = new("--max-item-id")
@@ -32,7 +35,7 @@ internal static class GenerateCommand
     {
         Description = "Distinct popular ids that top up feeds once a user's own list runs out.",
         DefaultValueFactory = _ => 50,
-        Validators = { r => CheckRange(r, 0, 1 << 24) },
+        Validators = { r => OptionRange.Check(r, 0, 1 << 24) },
     };
 
     private static readonly Option<ulong> Seed = new("--seed")
@@ -43,7 +46,8 @@ internal static class GenerateCommand
 
     private static readonly Option<FileInfo> Out = new("--out", "-o")
     {
-        Description = "Output file; written under a temporary name and renamed when complete.",
+        Description = "Output file; written under a temporary name and renamed when complete. With --shards N and no " +
+            "--shard, a prefix: shard K goes to PREFIX.K-of-N.bin (a trailing .bin is left off the prefix).",
         DefaultValueFactory = _ => new FileInfo("feeds.bin"),
     };
 
@@ -53,59 +57,91 @@ internal static class GenerateCommand
             "Without it an interrupted run still never leaves a half file under the final name, and serve's checksum catches a file torn by a crash.",
     };
 
+    private static readonly Option<uint> Shards = new("--shards")
+    {
+        Description = "Split the users over N shards: shard K holds the users with id mod N == K (see docs/scale.md).",
+        DefaultValueFactory = _ => 1,
+        Validators = { r => OptionRange.Check(r, 1, MaxShards) },
+    };
+
+    private static readonly Option<uint?> Shard = new("--shard")
+    {
+        Description = "Write only shard K (0..N-1) of --shards N, to --out. Without it every shard is written.",
+    };
+
     public static Command Create()
     {
         var command = new Command("generate", "Write a feeds file of random, per-user distinct item ids.")
         {
-            Users, ItemsPerUser, MaxItemId, FallbackSize, Seed, Out, Fsync,
+            Users, ItemsPerUser, MaxItemId, FallbackSize, Seed, Out, Fsync, Shards, Shard,
         };
         command.SetAction((r, ct) => Task.FromResult((int)Run(Console.Out, Console.Error,
             (ulong)r.GetValue(Users), r.GetValue(ItemsPerUser), r.GetValue(MaxItemId), r.GetValue(FallbackSize),
-            r.GetValue(Seed), r.GetValue(Out)!.FullName, r.GetValue(Fsync), ct)));
+            r.GetValue(Seed), r.GetValue(Out)!.FullName, r.GetValue(Fsync), r.GetValue(Shards), r.GetValue(Shard), ct)));
         return command;
     }
 
+    /// <summary>
+    /// Shard <paramref name="shard"/> of <paramref name="shardCount"/> to <paramref name="output"/>, or, with no shard
+    /// given and more than one shard, every shard to <see cref="ShardSpec.FilePath"/> of <paramref name="output"/>.
+    /// A shard's row for a user is the unsharded file's row for the same global user id.
+    /// </summary>
     public static ExitCode Run(TextWriter stdout, TextWriter stderr, ulong users, int itemsPerUser, uint maxItemId,
-        int fallbackSize, ulong seed, string output, bool fsync, CancellationToken cancellationToken)
+        int fallbackSize, ulong seed, string output, bool fsync, uint shardCount, uint? shard, CancellationToken cancellationToken)
     {
         if (maxItemId < itemsPerUser || maxItemId < fallbackSize)
         {
             stderr.WriteLine($"recfeed generate: --max-item-id {maxItemId} is smaller than --items-per-user {itemsPerUser} or --fallback-size {fallbackSize}; lists could not be distinct");
             return ExitCode.BadInput;
         }
-        var started = Stopwatch.GetTimestamp();
-        var shape = FeedFileHeader.Create(users, itemsPerUser, fallbackSize, seed);
-        var source = new RandomFeedSource(seed, maxItemId, itemsPerUser);
-        var bar = ProgressBar.ForStderr((long)shape.PayloadLength, "users", (long)shape.RowBytes);
-        FeedFileHeader header;
-        try
+        if (shard >= shardCount)
         {
-            header = FeedFileWriter.Write(output, shape, source, progress: bar is null ? null : bar.Report,
-                flushToDisk: fsync, cancellationToken: cancellationToken);
+            stderr.WriteLine($"recfeed generate: --shard {shard} is out of range for --shards {shardCount}; shards are numbered 0..{shardCount - 1}");
+            return ExitCode.BadInput;
         }
-        catch (OperationCanceledException)
+        if (shardCount > users)
         {
-            bar?.Complete();
-            stderr.WriteLine($"recfeed generate: interrupted; {output} was not written");
-            return ExitCode.Interrupted;
+            stderr.WriteLine($"recfeed generate: --shards {shardCount} is more than --users {users}; some shards would be empty");
+            return ExitCode.BadInput;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            bar?.Complete();
-            stderr.WriteLine($"recfeed generate: cannot write {output}: {e.Message}");
-            return ExitCode.Failure;
-        }
-        bar?.Complete();
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        stdout.WriteLine($"wrote {output}: {header.UserCount} users x {header.ItemsPerUser} items, {header.FallbackCount} fallback, " +
-            $"{header.FileLength} bytes, seed {seed}, dataset {header.DatasetId:x16}, {seconds:F2} s");
-        return ExitCode.Ok;
-    }
 
-    /// <summary>Checks the typed token itself: a token that is not a number is already System.CommandLine's own error.</summary>
-    internal static void CheckRange(System.CommandLine.Parsing.OptionResult result, long min, long max)
-    {
-        if (result.Tokens is [var token] && long.TryParse(token.Value, out var value) && (value < min || value > max))
-            result.AddError($"{result.Option.Name} must be between {min} and {max}; got {value}.");
+        (ShardSpec Spec, string Path)[] targets = shard is { } k ? [(new ShardSpec(k, shardCount), output)]
+            : shardCount == 1 ? [(ShardSpec.Whole, output)]
+            : [.. Enumerable.Range(0, (int)shardCount).Select(i => new ShardSpec((uint)i, shardCount)).Select(s => (s, s.FilePath(output)))];
+        var shapes = targets.Select(t => FeedFileHeader.Create(t.Spec.UserCount(users), itemsPerUser, fallbackSize, seed, t.Spec.Index, t.Spec.Count)).ToArray();
+        var bar = ProgressBar.ForStderr(shapes.Sum(s => (long)s.PayloadLength), "users", (long)shapes[0].RowBytes);
+        long done = 0;
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var (spec, path) = targets[i];
+            var started = Stopwatch.GetTimestamp();
+            var source = new RandomFeedSource(seed, maxItemId, itemsPerUser, spec.Index, spec.Count);
+            FeedFileHeader header;
+            try
+            {
+                var before = done;
+                header = FeedFileWriter.Write(path, shapes[i], source, progress: bar is null ? null : written => bar.Report(before + written),
+                    flushToDisk: fsync, cancellationToken: cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                bar?.Complete();
+                stderr.WriteLine($"recfeed generate: interrupted; {path}{(i + 1 < targets.Length ? " and later shards were" : " was")} not written");
+                return ExitCode.Interrupted;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                bar?.Complete();
+                stderr.WriteLine($"recfeed generate: cannot write {path}: {e.Message}");
+                return ExitCode.Failure;
+            }
+            done += (long)header.PayloadLength;
+            bar?.Complete();
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var shardNote = spec.Count > 1 ? $"shard {spec}, " : "";
+            stdout.WriteLine($"wrote {path}: {shardNote}{header.UserCount} users x {header.ItemsPerUser} items, {header.FallbackCount} fallback, " +
+                $"{header.FileLength} bytes, seed {seed}, dataset {header.DatasetId:x16}, {seconds:F2} s");
+        }
+        return ExitCode.Ok;
     }
 }

@@ -24,7 +24,7 @@ public sealed class PublishedBinaryTests : TempDirectoryTest
         var address = await serve.WaitForReadyAsync();
         Assert.Matches(@"ready: 500 users x 30 items, \d+ bytes in memory, loaded in [\d.]+ s, listening on http://127\.0\.0\.1:\d+", serve.Stdout);
         using var client = new HttpClient { BaseAddress = address };
-        Assert.Equal("ok\n", await client.GetStringAsync("/healthz"));
+        Assert.Equal("ok shard 0/1\n", await client.GetStringAsync("/healthz"));
         foreach (var user in new[] { 0, 1, 250, 499 })
         {
             var expected = (await RecFeedProcess.RunAsync("inspect", data, "--user", user.ToString())).Stdout.Trim();

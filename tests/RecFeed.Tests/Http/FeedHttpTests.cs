@@ -146,7 +146,7 @@ public sealed class FeedHttpTests : IAsyncLifetime
     {
         var raw = await RawHttp.GetAsync(Address, "/healthz");
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", raw);
-        Assert.Equal("ok\n", RawHttp.Body(raw));
+        Assert.Equal("ok shard 0/1\n", RawHttp.Body(raw));
     }
 
     [Fact]

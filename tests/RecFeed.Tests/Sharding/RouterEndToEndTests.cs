@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using RecFeed.Generation;
+using RecFeed.Tests.Support;
+
+namespace RecFeed.Tests.Sharding;
+
+/// <summary>
+/// The published binary's shards behind a real HAProxy on loopback, configured by the binary's own
+/// <c>haproxy-config</c>: routing, pinning to replicas, and what users see when a shard dies and comes back.
+/// </summary>
+public sealed class RouterEndToEndTests : IDisposable
+{
+    private const int Users = 300;
+    private const int Items = 20;
+    private const int FallbackSize = 12;
+    private const ulong Seed = 5;
+    private const uint MaxItemId = 100_000;
+    private const int Page = 10;
+
+    private readonly TempDirectory _dir = new();
+    private readonly RandomFeedSource _expected = new(Seed, MaxItemId, Items);
+    private readonly HashSet<uint> _fallback;
+    /// <summary>Every process a test starts, stopped when it ends, whatever it asserted.</summary>
+    private readonly List<IDisposable> _processes = [];
+
+    public RouterEndToEndTests()
+    {
+        var fallback = new uint[FallbackSize];
+        _expected.WriteFallback(fallback);
+        _fallback = [.. fallback];
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+            process.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Two_shards_serve_every_users_whole_feed_in_order_through_the_router()
+    {
+        var files = Generate(2);
+        var (shard0, shard1) = (await StartShardAsync(files[0]), await StartShardAsync(files[1]));
+        var router = await StartRouterAsync(2, shard0, shard1);
+
+        for (var user = 0u; user < Users; user++)
+            await AssertWholeFeedAsync(router.Client, user);
+
+        // Straight to the wrong shard: refused, visibly.
+        using var misdirected = await shard0.Client.GetAsync("/feed/1");
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, misdirected.StatusCode);
+        Assert.Equal("user belongs to another shard: route it by userId mod shard count\n", await misdirected.Content.ReadAsStringAsync());
+        // The router sent nobody astray: each shard served exactly its half (3 requests per user), one 421 in all.
+        Assert.Equal((Users / 2 * 3, 1), await OutcomesAsync(shard0));
+        Assert.Equal((Users / 2 * 3, 0), await OutcomesAsync(shard1));
+
+        using var metrics = await router.Client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
+        Assert.Contains("scrape /metrics on each shard", await metrics.Content.ReadAsStringAsync());
+        using var invalid = await router.Client.GetAsync("/feed/-3");
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+    }
+
+    [Fact]
+    public async Task Killing_a_shard_fails_only_its_users_fast_with_a_clear_status_until_it_returns()
+    {
+        var files = Generate(2);
+        var shard1 = await StartShardAsync(files[1]);
+        var router = await StartRouterAsync(2, await StartShardAsync(files[0]), shard1);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(router.Client, 1)).Status);
+
+        shard1.Kill();
+        for (var user = 0u; user < 40; user++)
+        {
+            var (status, body, elapsed) = await GetAsync(router.Client, user);
+            if (user % 2 == 0)
+            {
+                Assert.Equal(HttpStatusCode.OK, status);
+                continue;
+            }
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            Assert.Equal("shard 1 of 2 unavailable: no healthy replica\n", body);
+            // The first request may wait out HAProxy's one retry (1 s turn-around); after that the shard is down
+            // and its users are answered at once.
+            Assert.True(elapsed < TimeSpan.FromSeconds(user == 1 ? 3 : 0.5), $"user {user} waited {elapsed.TotalMilliseconds:F0} ms for its 503");
+        }
+
+        await StartShardAsync(files[1], shard1.Port);
+        var answer = await PollWhileAsync(router.Client, 1, status => status != HttpStatusCode.OK, "after shard 1 restarted");
+        // A fresh process: the users of shard 1 start their feeds again from the first item.
+        Assert.Equal(Row(1)[..Page], Parse(answer.Body));
+        for (var user = 3u; user < 40; user += 2)
+            Assert.Equal(Row(user)[..Page], Parse((await GetAsync(router.Client, user)).Body));
+    }
+
+    [Fact]
+    public async Task A_process_behind_the_wrong_shards_backend_is_taken_out_by_the_health_check()
+    {
+        var files = Generate(2);
+        // Swapped: the router's shard 0 backend is the process serving shard 1's file, and the other way round.
+        var router = await StartRouterAsync(2, await StartShardAsync(files[1]), await StartShardAsync(files[0]));
+
+        // Until the checks catch it, the process itself refuses the foreign users: never someone else's feed.
+        var answer = await PollWhileAsync(router.Client, 0, status => status == HttpStatusCode.MisdirectedRequest, "with a swapped backend");
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "shard 0 of 2 unavailable: no healthy replica\n"), (answer.Status, answer.Body));
+    }
+
+    [Fact]
+    public async Task One_shard_with_two_replicas_pins_each_user_to_one_replica()
+    {
+        var file = Generate(1)[0];
+        var (replicaA, replicaB) = (await StartShardAsync(file), await StartShardAsync(file));
+        var router = await StartRouterAsync(1, replicaA, replicaB);
+
+        // Two replicas each keep their own read positions: only pinning makes every feed come back whole and in order.
+        for (var user = 0u; user < Users; user++)
+            await AssertWholeFeedAsync(router.Client, user);
+
+        var (servedA, _) = await OutcomesAsync(replicaA);
+        var (servedB, _) = await OutcomesAsync(replicaB);
+        Assert.Equal(Users * 3, servedA + servedB);
+        Assert.True(servedA > Users / 2 && servedB > Users / 2, $"users are spread over both replicas: {servedA} and {servedB} requests");
+
+        // Losing a replica keeps the shard available: its users move to the other one.
+        replicaB.Kill();
+        for (var user = 0u; user < 40; user++)
+            Assert.Equal(HttpStatusCode.OK, (await GetAsync(router.Client, user)).Status);
+    }
+
+    private string[] Generate(uint shards)
+    {
+        var args = new List<string>
+        {
+            "generate", "--users", $"{Users}", "--items-per-user", $"{Items}", "--fallback-size", $"{FallbackSize}",
+            "--seed", $"{Seed}", "--max-item-id", $"{MaxItemId}", "--shards", $"{shards}", "--out", _dir.File("feeds.bin"),
+        };
+        RunBinary(args);
+        return shards == 1 ? [_dir.File("feeds.bin")] : [.. Enumerable.Range(0, (int)shards).Select(k => _dir.File($"feeds.{k}-of-{shards}.bin"))];
+    }
+
+    /// <summary>The router in front of the given processes, with <paramref name="shards"/> shards assigned in turn.</summary>
+    private async Task<RouterProcess> StartRouterAsync(uint shards, params ShardProcess[] backends)
+    {
+        var routerPort = FreePort.Next();
+        var args = new List<string> { "haproxy-config", "--shards", $"{shards}", "--bind", $"127.0.0.1:{routerPort}" };
+        foreach (var backend in backends)
+            args.AddRange(["--backend", backend.Address]);
+        var config = _dir.File("router.cfg");
+        File.WriteAllText(config, RunBinary(args));
+        var router = await RouterProcess.StartAsync(config, routerPort);
+        _processes.Add(router);
+        return router;
+    }
+
+    private async Task<ShardProcess> StartShardAsync(string file, int port = 0)
+    {
+        var shard = await ShardProcess.StartAsync(file, port);
+        _processes.Add(shard);
+        return shard;
+    }
+
+    private async Task AssertWholeFeedAsync(HttpClient client, uint user)
+    {
+        var first = await GetAsync(client, user);
+        var second = await GetAsync(client, user);
+        Assert.True(first.Status == HttpStatusCode.OK && second.Status == HttpStatusCode.OK, $"user {user}: {first.Status} {first.Body} / {second.Status} {second.Body}");
+        Assert.Equal(Row(user), Parse(first.Body).Concat(Parse(second.Body)).ToArray());
+        // Personal feed used up: only fallback items from now on.
+        var after = Parse((await GetAsync(client, user)).Body);
+        Assert.Equal(Page, after.Length);
+        Assert.All(after, item => Assert.Contains(item, _fallback));
+    }
+
+    private uint[] Row(uint user)
+    {
+        var row = new uint[Items];
+        _expected.WriteRow(user, row);
+        return row;
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> GetAsync(HttpClient client, uint user)
+    {
+        var started = Stopwatch.StartNew();
+        using var response = await client.GetAsync($"/feed/{user}?size={Page}");
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, body, started.Elapsed);
+    }
+
+    /// <summary>Asks for the user's feed every 100 ms while <paramref name="waiting"/> holds for the status, at most 15 s.</summary>
+    private static async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> PollWhileAsync(HttpClient client, uint user,
+        Func<HttpStatusCode, bool> waiting, string situation)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var answer = await GetAsync(client, user);
+            if (!waiting(answer.Status))
+                return answer;
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(15), $"user {user} still gets {answer.Status} {waited.Elapsed.TotalSeconds:F1} s {situation}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static uint[] Parse(string body) => JsonSerializer.Deserialize<uint[]>(body)!;
+
+    /// <summary>Requests the shard answered for known users, and 421s, from its own /metrics.</summary>
+    private static async Task<(int Served, int Misdirected)> OutcomesAsync(ShardProcess shard)
+    {
+        var metrics = await shard.Client.GetStringAsync("/metrics");
+        int Sample(string name) => int.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
+        return (Sample("recfeed_requests_total{outcome=\"served\"}"), Sample("recfeed_requests_total{outcome=\"misdirected\"}"));
+    }
+
+    private static string RunBinary(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(RepoPaths.Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"recfeed {string.Join(' ', start.ArgumentList)} exited {process.ExitCode}: {stderr.Result}");
+        return stdout;
+    }
+}
