@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,20 +18,7 @@ public static class RecFeedServer
 
     public static WebApplication Build(FeedService service, IReadOnlyList<string> urls)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "recfeed" });
-        builder.WebHost.UseUrls([.. urls]);
-        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-
-        var app = builder.Build();
+        var app = CreateBuilder(urls, HttpLimits.ApplyPublic).Build();
         var feed = new FeedHandler(service);
         var metrics = new MetricsHandler(service);
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context, userId));
@@ -42,6 +30,28 @@ public static class RecFeedServer
         });
         app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));
         return app;
+    }
+
+    /// <summary>How long stopping waits for in-flight requests before cutting them off.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The slim builder with the settings every recfeed listener shares: limits, one-line UTC logs, quiet lifetime.</summary>
+    internal static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> urls, Action<KestrelServerOptions> limits)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "recfeed" });
+        builder.WebHost.UseUrls([.. urls]);
+        builder.WebHost.ConfigureKestrel(limits);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        return builder;
     }
 
     /// <summary>The addresses Kestrel really listens on (port 0 resolved), once started.</summary>
