@@ -38,10 +38,10 @@ public sealed class FeedGeneration
     public bool SameDataset(FeedFileHeader next) =>
         next.DatasetId == Header.DatasetId && next.UserCount == Header.UserCount && next.ItemsPerUser == Header.ItemsPerUser;
 
-    /// <summary>Frees the slab, and the offsets unless the next generation took them over. Only once drained.</summary>
+    /// <summary>Frees the slab, and the offsets unless the next generation took them over. Only after <see cref="ReaderGate.CloseAndDrain"/>.</summary>
     internal void Free(bool keepOffsets)
     {
-        if (!Gate.IsClosed || Gate.Readers != 0)
+        if (!Gate.IsClosed)
             throw new InvalidOperationException("a generation is freed only after its gate is closed and drained");
         Slab.Dispose();
         if (!keepOffsets)

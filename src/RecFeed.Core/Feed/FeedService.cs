@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using RecFeed.Offsets;
 using RecFeed.Slab;
 
@@ -14,6 +16,7 @@ public sealed class FeedService : IDisposable
 
     private readonly Lock _swapLock = new();
     private volatile FeedGeneration _current;
+    private volatile bool _disposed;
 
     public FeedService(FeedSlab slab) => _current = new FeedGeneration(slab, new OffsetTable(slab.UserCount));
 
@@ -51,6 +54,8 @@ public sealed class FeedService : IDisposable
             var generation = _current;
             if (generation.Gate.TryEnter(out token))
                 return generation;
+            if (_disposed)
+                ThrowDisposed();
         }
     }
 
@@ -138,10 +143,14 @@ public sealed class FeedService : IDisposable
             return action(_current);
     }
 
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(FeedService));
+
     public void Dispose()
     {
         lock (_swapLock)
         {
+            _disposed = true;
             var last = _current;
             last.Gate.CloseAndDrain();
             last.Free(keepOffsets: false);

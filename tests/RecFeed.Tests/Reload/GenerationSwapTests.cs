@@ -1,0 +1,98 @@
+using RecFeed.Feed;
+using RecFeed.Slab;
+using RecFeed.Tests.Support;
+
+namespace RecFeed.Tests.Reload;
+
+public sealed class GenerationSwapTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static uint First(FeedService service, uint user)
+    {
+        Span<uint> items = stackalloc uint[1];
+        service.Serve(user, items, out _);
+        return items[0];
+    }
+
+    [Fact]
+    public void The_same_dataset_keeps_positions_and_frees_the_old_slab()
+    {
+        var data = _dir.File("a.bin");
+        TwoDatasets.Write(data, dataset: 1, users: 20, itemsPerUser: 10);
+        using var service = new FeedService(FeedSlab.Load(data));
+        First(service, 5);
+        First(service, 5);
+        var old = service.Current;
+
+        Assert.True(service.Swap(FeedSlab.Load(data)));
+
+        Assert.NotSame(old, service.Current);
+        Assert.Same(old.Offsets, service.Current.Offsets);
+        Assert.Equal(TwoDatasets.Item(1, 5, 2), First(service, 5));
+        Assert.True(old.Gate.IsClosed);
+        Assert.Throws<ObjectDisposedException>(() => old.Slab.Fallback.Length);
+    }
+
+    [Fact]
+    public void A_new_dataset_starts_everyone_from_zero()
+    {
+        var a = _dir.File("a.bin");
+        var b = _dir.File("b.bin");
+        TwoDatasets.Write(a, dataset: 1, users: 20, itemsPerUser: 10);
+        TwoDatasets.Write(b, dataset: 2, users: 20, itemsPerUser: 10);
+        using var service = new FeedService(FeedSlab.Load(a));
+        First(service, 5);
+
+        Assert.False(service.Swap(FeedSlab.Load(b)));
+
+        Assert.Equal(TwoDatasets.Item(2, 5, 0), First(service, 5));
+        Assert.True(service.Current.Offsets.TakeChanged()); // so the state file follows the new dataset
+    }
+
+    [Fact]
+    public async Task Requests_racing_with_swaps_always_read_one_whole_generation()
+    {
+        var files = new[] { _dir.File("a.bin"), _dir.File("b.bin") };
+        TwoDatasets.Write(files[0], dataset: 1, users: 500, itemsPerUser: 40);
+        TwoDatasets.Write(files[1], dataset: 2, users: 500, itemsPerUser: 40);
+        var slabs = Enumerable.Range(0, 60).Select(i => FeedSlab.Load(files[i % 2])).ToArray();
+        using var service = new FeedService(FeedSlab.Load(files[1]));
+        using var stop = new CancellationTokenSource();
+        long served = 0, mixed = 0;
+        var readers = Enumerable.Range(0, 4).Select(seed => Task.Run(() =>
+        {
+            var random = new Random(seed);
+            var items = new uint[60];
+            while (!stop.IsCancellationRequested)
+            {
+                var size = random.Next(1, 61);
+                service.Serve((uint)random.Next(600), items.AsSpan(0, size), out var count);
+                var dataset = TwoDatasets.DatasetOf(items[0]);
+                for (var i = 1; i < count; i++)
+                    if (TwoDatasets.DatasetOf(items[i]) != dataset)
+                        Interlocked.Increment(ref mixed);
+                Interlocked.Increment(ref served);
+            }
+        })).ToArray();
+
+        foreach (var slab in slabs)
+        {
+            // Let requests run on each generation before it is retired.
+            var before = Interlocked.Read(ref served);
+            while (Interlocked.Read(ref served) < before + 50)
+                await Task.Yield();
+            var old = service.Current;
+            service.Swap(slab);
+            Assert.True(old.Gate.IsClosed);
+            Assert.Equal(0, old.Gate.Readers);
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        Assert.True(served > 1000, $"only {served} requests ran during the swaps");
+        Assert.Equal(0, mixed);
+    }
+}
