@@ -60,39 +60,26 @@ public sealed class GenerationSwapTests : IDisposable
         TwoDatasets.Write(files[1], dataset: 2, users: 500, itemsPerUser: 40);
         var slabs = Enumerable.Range(0, 60).Select(i => FeedSlab.Load(files[i % 2])).ToArray();
         using var service = new FeedService(FeedSlab.Load(files[1]));
-        using var stop = new CancellationTokenSource();
-        long served = 0, mixed = 0;
-        var readers = Enumerable.Range(0, 4).Select(seed => Task.Run(() =>
+        long mixed = 0;
+        var load = new ServeLoad(service, readers: 4, users: 600, maxSize: 60, items =>
         {
-            var random = new Random(seed);
-            var items = new uint[60];
-            while (!stop.IsCancellationRequested)
+            foreach (var item in items)
+                if (TwoDatasets.DatasetOf(item) != TwoDatasets.DatasetOf(items[0]))
+                    Interlocked.Increment(ref mixed);
+        });
+        await using (load)
+        {
+            foreach (var slab in slabs)
             {
-                var size = random.Next(1, 61);
-                service.Serve((uint)random.Next(600), items.AsSpan(0, size), out var count);
-                var dataset = TwoDatasets.DatasetOf(items[0]);
-                for (var i = 1; i < count; i++)
-                    if (TwoDatasets.DatasetOf(items[i]) != dataset)
-                        Interlocked.Increment(ref mixed);
-                Interlocked.Increment(ref served);
+                await load.WaitForAsync(50); // requests run on each generation before it is retired
+                var old = service.Current;
+                service.Swap(slab);
+                Assert.True(old.Gate.IsClosed);
+                Assert.Equal(0, old.Gate.Readers);
             }
-        })).ToArray();
-
-        foreach (var slab in slabs)
-        {
-            // Let requests run on each generation before it is retired.
-            var before = Interlocked.Read(ref served);
-            while (Interlocked.Read(ref served) < before + 50)
-                await Task.Yield();
-            var old = service.Current;
-            service.Swap(slab);
-            Assert.True(old.Gate.IsClosed);
-            Assert.Equal(0, old.Gate.Readers);
         }
-        await stop.CancelAsync();
-        await Task.WhenAll(readers);
 
-        Assert.True(served > 1000, $"only {served} requests ran during the swaps");
+        Assert.True(load.Served > 1000, $"only {load.Served} requests ran during the swaps");
         Assert.Equal(0, mixed);
     }
 }

@@ -145,27 +145,14 @@ public sealed class StateFileTests : IDisposable
         var state = _dir.File("state");
         using var service = Service(data);
         var keeper = new ProgressKeeper(service, state);
-        using var stop = new CancellationTokenSource();
-        long served = 0;
-        var readers = Enumerable.Range(0, 3).Select(seed => Task.Run(() =>
+        await using (var load = new ServeLoad(service, readers: 3, users: 2_000, maxSize: 1))
         {
-            var random = new Random(seed);
-            var items = new uint[1];
-            while (!stop.IsCancellationRequested)
+            for (var i = 0; i < 5; i++)
             {
-                service.Serve((uint)random.Next(2_000), items, out _);
-                Interlocked.Increment(ref served);
+                await load.WaitForAsync(200);
+                Assert.NotNull(keeper.WriteIfChanged());
             }
-        })).ToArray();
-        for (var i = 0; i < 5; i++)
-        {
-            var before = Interlocked.Read(ref served);
-            while (Interlocked.Read(ref served) < before + 200)
-                await Task.Yield();
-            Assert.NotNull(keeper.WriteIfChanged());
         }
-        await stop.CancelAsync();
-        await Task.WhenAll(readers);
         var live = Enumerable.Range(0, 2_000).Select(u => service.Current.Offsets.Read((ulong)u)).ToArray();
 
         using var restoredService = Service(data);
