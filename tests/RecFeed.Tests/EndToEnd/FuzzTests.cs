@@ -12,14 +12,11 @@ namespace RecFeed.Tests.EndToEnd;
 /// One 5xx is Kestrel's own and correct: 505 for an HTTP version it does not speak (RFC 9110 15.6.6); it is
 /// counted and reported, never produced by recfeed code, and any other 5xx fails the test.
 /// </summary>
-public sealed class FuzzTests : IDisposable
+public sealed class FuzzTests : TempDirectoryTest
 {
     private const int WarmUp = 500;
     private const int Cases = 20_000;
 
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private sealed class Tally
     {
@@ -32,7 +29,7 @@ public sealed class FuzzTests : IDisposable
     [Fact]
     public async Task Thousands_of_malformed_requests_never_get_a_5xx_and_leave_the_server_as_it_was()
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 100, itemsPerUser: 20);
         await using var serve = await ServeProcess.StartAsync(data);
         var cases = new FuzzCases(seed: 20261127);

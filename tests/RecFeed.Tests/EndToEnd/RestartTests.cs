@@ -8,21 +8,18 @@ namespace RecFeed.Tests.EndToEnd;
 /// The promises of the state file, on the published binary: after SIGTERM no progress is lost; after kill -9 at most
 /// one snapshot interval is. Progress is read back from the items themselves (<see cref="TwoDatasets"/>).
 /// </summary>
-public sealed class RestartTests : IDisposable
+public sealed class RestartTests : TempDirectoryTest
 {
     private const int Users = 400;
     private const int ItemsPerUser = 60;
 
-    private readonly TempDirectory _dir = new();
     private readonly string _data;
 
     public RestartTests()
     {
-        _data = _dir.File("feeds.bin");
+        _data = Dir.File("feeds.bin");
         TwoDatasets.Write(_data, dataset: 1, users: Users, itemsPerUser: ItemsPerUser);
     }
-
-    public void Dispose() => _dir.Dispose();
 
     /// <summary>Each user's read position after a restart: the position of the next item served.</summary>
     private static async Task<int[]> PositionsAsync(ServeProcess serve)
@@ -127,7 +124,7 @@ public sealed class RestartTests : IDisposable
         var line = await serve.WaitForLineAsync("state file", TimeSpan.FromSeconds(1));
         Assert.Contains("fail:", line);
         Assert.Contains("every user starts from zero", line);
-        var aside = Assert.Single(Directory.GetFiles(_dir.Path, "feeds.bin.state.corrupt-*"));
+        var aside = Assert.Single(Directory.GetFiles(Dir.Path, "feeds.bin.state.corrupt-*"));
         Assert.Equal("this is not a snapshot", File.ReadAllText(aside));
         Assert.Equal([TwoDatasets.Item(1, 9, 0)], TwoDatasets.Parse(await serve.Client.GetStringAsync("/feed/9?size=1")));
     }
@@ -137,7 +134,7 @@ public sealed class RestartTests : IDisposable
     {
         await using var serve = await ServeProcess.StartAsync(_data);
         await serve.Client.GetStringAsync("/feed/2?size=3");
-        var incoming = _dir.File("incoming.bin");
+        var incoming = Dir.File("incoming.bin");
         TwoDatasets.Write(incoming, dataset: 2, users: Users, itemsPerUser: ItemsPerUser);
         File.Move(incoming, _data, overwrite: true);
 

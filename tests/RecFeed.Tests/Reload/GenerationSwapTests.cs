@@ -4,11 +4,8 @@ using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Reload;
 
-public sealed class GenerationSwapTests : IDisposable
+public sealed class GenerationSwapTests : TempDirectoryTest
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private static uint First(FeedService service, uint user)
     {
@@ -20,7 +17,7 @@ public sealed class GenerationSwapTests : IDisposable
     [Fact]
     public void The_same_dataset_keeps_positions_and_frees_the_old_slab()
     {
-        var data = _dir.File("a.bin");
+        var data = Dir.File("a.bin");
         TwoDatasets.Write(data, dataset: 1, users: 20, itemsPerUser: 10);
         using var service = new FeedService(FeedSlab.Load(data));
         First(service, 5);
@@ -39,8 +36,8 @@ public sealed class GenerationSwapTests : IDisposable
     [Fact]
     public void A_new_dataset_starts_everyone_from_zero()
     {
-        var a = _dir.File("a.bin");
-        var b = _dir.File("b.bin");
+        var a = Dir.File("a.bin");
+        var b = Dir.File("b.bin");
         TwoDatasets.Write(a, dataset: 1, users: 20, itemsPerUser: 10);
         TwoDatasets.Write(b, dataset: 2, users: 20, itemsPerUser: 10);
         using var service = new FeedService(FeedSlab.Load(a));
@@ -55,7 +52,7 @@ public sealed class GenerationSwapTests : IDisposable
     [Fact]
     public async Task Requests_racing_with_swaps_always_read_one_whole_generation()
     {
-        var files = new[] { _dir.File("a.bin"), _dir.File("b.bin") };
+        var files = new[] { Dir.File("a.bin"), Dir.File("b.bin") };
         TwoDatasets.Write(files[0], dataset: 1, users: 500, itemsPerUser: 40);
         TwoDatasets.Write(files[1], dataset: 2, users: 500, itemsPerUser: 40);
         var slabs = Enumerable.Range(0, 60).Select(i => FeedSlab.Load(files[i % 2])).ToArray();

@@ -5,11 +5,8 @@ using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.State;
 
-public sealed class StateFileTests : IDisposable
+public sealed class StateFileTests : TempDirectoryTest
 {
-    private readonly TempDirectory _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private FeedService Service(string data) => new(FeedSlab.Load(data));
 
@@ -23,9 +20,9 @@ public sealed class StateFileTests : IDisposable
     [Fact]
     public void A_snapshot_restores_every_users_position()
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 300, itemsPerUser: 20);
-        var state = _dir.File("feeds.bin.state");
+        var state = Dir.File("feeds.bin.state");
         using (var before = Service(data))
         {
             for (uint u = 0; u < 300; u += 3)
@@ -48,26 +45,26 @@ public sealed class StateFileTests : IDisposable
     [Fact]
     public void Only_a_change_triggers_a_snapshot()
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 10, itemsPerUser: 5);
         using var service = Service(data);
-        var keeper = new ProgressKeeper(service, _dir.File("s"));
+        var keeper = new ProgressKeeper(service, Dir.File("s"));
         Assert.Null(keeper.WriteIfChanged());
         Assert.False(File.Exists(keeper.Path));
         Claim(service, 4, 2);
         Assert.Equal(1UL, keeper.WriteIfChanged()!.Value.UsersWithProgress);
         Assert.Null(keeper.WriteIfChanged());
-        Assert.Empty(Directory.GetFiles(_dir.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(Dir.Path, "*.tmp"));
     }
 
     [Fact]
     public void A_snapshot_of_another_dataset_is_ignored_and_left_in_place()
     {
-        var first = _dir.File("a.bin");
-        var second = _dir.File("b.bin");
+        var first = Dir.File("a.bin");
+        var second = Dir.File("b.bin");
         TwoDatasets.Write(first, dataset: 1, users: 10, itemsPerUser: 5);
         TwoDatasets.Write(second, dataset: 2, users: 10, itemsPerUser: 5);
-        var state = _dir.File("state");
+        var state = Dir.File("state");
         using (var a = Service(first))
         {
             Claim(a, 1, 3);
@@ -89,9 +86,9 @@ public sealed class StateFileTests : IDisposable
     [MemberData(nameof(Damages))]
     public void A_damaged_snapshot_is_renamed_aside_and_every_user_starts_from_zero(string damage)
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 50, itemsPerUser: 8);
-        var state = _dir.File("feeds.bin.state");
+        var state = Dir.File("feeds.bin.state");
         using (var before = Service(data))
         {
             for (uint u = 0; u < 50; u++)
@@ -139,10 +136,10 @@ public sealed class StateFileTests : IDisposable
     [Fact]
     public async Task A_snapshot_taken_while_requests_advance_is_consistent_and_never_ahead()
     {
-        var data = _dir.File("feeds.bin");
+        var data = Dir.File("feeds.bin");
         // Rows long enough that the readers cannot exhaust them while snapshots are written.
         TwoDatasets.Write(data, dataset: 1, users: 2_000, itemsPerUser: 2_000);
-        var state = _dir.File("state");
+        var state = Dir.File("state");
         using var service = Service(data);
         var keeper = new ProgressKeeper(service, state);
         await using (var load = new ServeLoad(service, readers: 3, users: 2_000, maxSize: 1))
