@@ -36,10 +36,7 @@ public sealed class GenerationSwapTests : TempDirectoryTest
     [Fact]
     public void A_new_dataset_starts_everyone_from_zero()
     {
-        var a = Dir.File("a.bin");
-        var b = Dir.File("b.bin");
-        TwoDatasets.Write(a, dataset: 1, users: 20, itemsPerUser: 10);
-        TwoDatasets.Write(b, dataset: 2, users: 20, itemsPerUser: 10);
+        var (a, b) = TwoDatasets.WriteBoth(Dir, users: 20, itemsPerUser: 10);
         using var service = new FeedService(FeedSlab.Load(a));
         First(service, 5);
 
@@ -52,9 +49,8 @@ public sealed class GenerationSwapTests : TempDirectoryTest
     [Fact]
     public async Task Requests_racing_with_swaps_always_read_one_whole_generation()
     {
-        var files = new[] { Dir.File("a.bin"), Dir.File("b.bin") };
-        TwoDatasets.Write(files[0], dataset: 1, users: 500, itemsPerUser: 40);
-        TwoDatasets.Write(files[1], dataset: 2, users: 500, itemsPerUser: 40);
+        var (one, two) = TwoDatasets.WriteBoth(Dir, users: 500, itemsPerUser: 40);
+        var files = new[] { one, two };
         var slabs = Enumerable.Range(0, 60).Select(i => FeedSlab.Load(files[i % 2])).ToArray();
         using var service = new FeedService(FeedSlab.Load(files[1]));
         long mixed = 0;

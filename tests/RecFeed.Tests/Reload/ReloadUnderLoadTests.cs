@@ -23,8 +23,7 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        TwoDatasets.Write(_dir.File("one.bin"), dataset: 1, users: 1_000, itemsPerUser: 30);
-        TwoDatasets.Write(_dir.File("two.bin"), dataset: 2, users: 1_000, itemsPerUser: 30);
+        TwoDatasets.WriteBoth(_dir, users: 1_000, itemsPerUser: 30);
         File.Copy(_dir.File("one.bin"), Data);
         _service = new FeedService(FeedSlab.Load(Data));
         _reloader = new FeedReloader(_service, Data, new ProgressKeeper(_service, StateFile.DefaultPath(Data)));

@@ -60,10 +60,7 @@ public sealed class StateFileTests : TempDirectoryTest
     [Fact]
     public void A_snapshot_of_another_dataset_is_ignored_and_left_in_place()
     {
-        var first = Dir.File("a.bin");
-        var second = Dir.File("b.bin");
-        TwoDatasets.Write(first, dataset: 1, users: 10, itemsPerUser: 5);
-        TwoDatasets.Write(second, dataset: 2, users: 10, itemsPerUser: 5);
+        var (first, second) = TwoDatasets.WriteBoth(Dir, users: 10, itemsPerUser: 5);
         var state = Dir.File("state");
         using (var a = Service(first))
         {

@@ -20,6 +20,15 @@ public static class TwoDatasets
         return TestFeeds.WriteLists(path, rows, fallbackIds, itemsPerUser);
     }
 
+    /// <summary>Dataset 1 as <c>one.bin</c> and dataset 2 as <c>two.bin</c> in <paramref name="dir"/>, same shape, different ids.</summary>
+    public static (string One, string Two) WriteBoth(TempDirectory dir, int users, int itemsPerUser)
+    {
+        var (one, two) = (dir.File("one.bin"), dir.File("two.bin"));
+        Write(one, dataset: 1, users, itemsPerUser);
+        Write(two, dataset: 2, users, itemsPerUser);
+        return (one, two);
+    }
+
     public static uint Item(int dataset, int user, int position) => (uint)(dataset * DatasetStride + user * 100 + position + 1);
 
     public static int DatasetOf(uint item) => (int)(item / DatasetStride);
