@@ -86,6 +86,10 @@ public static class StateFile
         {
             return new StateRestore(RestoreOutcome.Missing, 0);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new StateRestore(RestoreOutcome.Corrupt, 0, null, $"unreadable: {e.Message}", MoveAside(path));
+        }
 
         string reason;
         using (handle)

@@ -141,11 +141,14 @@ public sealed class StateFileTests : TempDirectoryTest
         var keeper = new ProgressKeeper(service, state);
         await using (var load = new ServeLoad(service, readers: 3, users: 2_000, maxSize: 1))
         {
+            // Fast readers may exhaust every row before the last rounds; what is checked is that the copies were racy.
+            var written = 0;
             for (var i = 0; i < 5; i++)
             {
                 await load.WaitForAsync(200);
-                Assert.NotNull(keeper.WriteIfChanged());
+                written += keeper.WriteIfChanged() is null ? 0 : 1;
             }
+            Assert.True(written > 0, "no snapshot was taken while requests ran");
         }
         var live = Enumerable.Range(0, 2_000).Select(u => service.Current.Offsets.Read((ulong)u)).ToArray();
 
