@@ -22,20 +22,19 @@ public sealed class FeedHandler
     private static readonly string TextContentType = "text/plain; charset=utf-8";
 
     private readonly FeedService _service;
-    private readonly byte[] _invalidSize;
 
-    public FeedHandler(FeedService service)
-    {
-        _service = service;
-        _invalidSize = Encoding.UTF8.GetBytes($"invalid size: expected one integer, 1..{service.MaxSize}\n");
-    }
+    /// <summary>The 400 body for a bad size names the limit, which a reload can change; rebuilt only then.</summary>
+    private InvalidSizeBody _invalidSize = new(0, []);
+
+    public FeedHandler(FeedService service) => _service = service;
 
     public Task Feed(HttpContext context, string userId)
     {
         if (!FeedRequest.TryParseUserId(userId, out var id))
             return BadRequest(context, InvalidUserId);
-        if (!FeedRequest.TryParseSize(context.Request.QueryString.Value, _service.MaxSize, _service.DefaultRequestSize, out var size))
-            return BadRequest(context, _invalidSize);
+        var maxSize = _service.MaxSize;
+        if (!FeedRequest.TryParseSize(context.Request.QueryString.Value, maxSize, _service.DefaultRequestSize, out var size))
+            return BadRequest(context, InvalidSize(maxSize));
 
         uint[]? rented = null;
         var items = size <= StackItems ? stackalloc uint[size] : (rented = ArrayPool<uint>.Shared.Rent(size)).AsSpan(0, size);
@@ -61,6 +60,16 @@ public sealed class FeedHandler
         }
         return Task.CompletedTask;
     }
+
+    private byte[] InvalidSize(int maxSize)
+    {
+        var body = _invalidSize;
+        if (body.MaxSize != maxSize)
+            _invalidSize = body = new InvalidSizeBody(maxSize, Encoding.UTF8.GetBytes($"invalid size: expected one integer, 1..{maxSize}\n"));
+        return body.Bytes;
+    }
+
+    private sealed record InvalidSizeBody(int MaxSize, byte[] Bytes);
 
     /// <summary><c>/feed</c> and <c>/feed/</c>: a request without a user id.</summary>
     public Task MissingUserId(HttpContext context) => BadRequest(context, InvalidUserId);

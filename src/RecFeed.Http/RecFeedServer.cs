@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,20 +17,7 @@ public static class RecFeedServer
 {
     public static WebApplication Build(FeedService service, IReadOnlyList<string> urls)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "recfeed" });
-        builder.WebHost.UseUrls([.. urls]);
-        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-
-        var app = builder.Build();
+        var app = CreateBuilder(urls, HttpLimits.ApplyPublic).Build();
         var feed = new FeedHandler(service);
         var metrics = new MetricsHandler(service);
         // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
@@ -43,6 +31,28 @@ public static class RecFeedServer
         });
         app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));
         return app;
+    }
+
+    /// <summary>How long stopping waits for in-flight requests before cutting them off.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The slim builder with the settings every recfeed listener shares: limits, one-line UTC logs, quiet lifetime.</summary>
+    internal static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> urls, Action<KestrelServerOptions> limits)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "recfeed" });
+        builder.WebHost.UseUrls([.. urls]);
+        builder.WebHost.ConfigureKestrel(limits);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        return builder;
     }
 
     /// <summary>The addresses Kestrel really listens on (port 0 resolved), once started.</summary>

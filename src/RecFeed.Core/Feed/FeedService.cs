@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using RecFeed.Offsets;
 using RecFeed.Slab;
 
@@ -5,31 +7,27 @@ namespace RecFeed.Feed;
 
 /// <summary>
 /// The business rule: a user's next unseen personal items in stored order, claimed atomically, then fallback items
-/// to fill the requested size. Owns the slab and the offsets it serves from.
+/// to fill the requested size. Serves from the current <see cref="FeedGeneration"/>, which a reload swaps by
+/// reference; owns every generation it has served and frees each one once its last reader is out.
 /// </summary>
 public sealed class FeedService : IDisposable
 {
     public const int DefaultSize = 10;
 
-    private readonly FeedSlab _slab;
-    private readonly OffsetTable _offsets;
-    private readonly FallbackPicker _fallback;
-    private readonly uint _shardIndex;
-    private readonly uint _shardCount;
+    private readonly Lock _swapLock = new();
+    private volatile FeedGeneration _current;
+    private volatile bool _disposed;
 
-    public FeedService(FeedSlab slab)
-    {
-        _slab = slab;
-        _offsets = new OffsetTable(slab.UserCount);
-        _fallback = new FallbackPicker(slab.Fallback);
-        (_shardIndex, _shardCount) = (slab.Header.ShardIndex, slab.Header.ShardCount);
-    }
+    public FeedService(FeedSlab slab) => _current = new FeedGeneration(slab, new OffsetTable(slab.UserCount));
 
-    public FeedSlab Slab => _slab;
+    /// <summary>The generation requests start on now. Its native memory is safe to read only while entered or under <see cref="WithStableGeneration"/>.</summary>
+    public FeedGeneration Current => _current;
+
+    public FeedSlab Slab => _current.Slab;
     public FeedCounters Counters { get; } = new();
 
     /// <summary>Largest size a request may ask for: one user's whole row.</summary>
-    public int MaxSize => _slab.ItemsPerUser;
+    public int MaxSize => _current.ItemsPerUser;
 
     /// <summary>The size of a request that names none.</summary>
     public int DefaultRequestSize => Math.Min(DefaultSize, MaxSize);
@@ -37,21 +35,47 @@ public sealed class FeedService : IDisposable
     /// <summary>Fills <paramref name="response"/> (its length is the requested size) and says how many items it holds.</summary>
     public FeedOutcome Serve(uint userId, Span<uint> response, out int count)
     {
+        var generation = Enter(out var token);
+        try
+        {
+            return Serve(generation, userId, response, out count);
+        }
+        finally
+        {
+            generation.Gate.Exit(token);
+        }
+    }
+
+    private FeedGeneration Enter(out int token)
+    {
+        while (true)
+        {
+            // A closed gate means a reload retired this one after we read it: the next read sees its successor.
+            var generation = _current;
+            if (generation.Gate.TryEnter(out token))
+                return generation;
+            if (_disposed)
+                ThrowDisposed();
+        }
+    }
+
+    private FeedOutcome Serve(FeedGeneration generation, uint userId, Span<uint> response, out int count)
+    {
         count = 0;
         var user = (ulong)userId;
-        if (_shardCount != 1)
+        if (generation.ShardCount != 1)
         {
-            if (user % _shardCount != _shardIndex)
+            if (user % generation.ShardCount != generation.ShardIndex)
             {
                 Counters.Add(FeedCounter.Misdirected);
                 return FeedOutcome.Misdirected;
             }
-            user /= _shardCount;
+            user /= generation.ShardCount;
         }
 
-        var known = user < _slab.UserCount;
-        var personal = known ? ClaimPersonal(user, response) : 0;
-        count = _fallback.Fill(response, personal);
+        var known = user < generation.Slab.UserCount;
+        var personal = known ? ClaimPersonal(generation, user, response) : 0;
+        count = generation.Fallback.Fill(response, personal);
         if (count == 0)
         {
             Counters.Add(FeedCounter.Unavailable);
@@ -66,12 +90,13 @@ public sealed class FeedService : IDisposable
     }
 
     /// <summary>Atomically takes up to response.Length next items; the personal list ends at the row's end or its first 0.</summary>
-    private int ClaimPersonal(ulong user, Span<uint> response)
+    private int ClaimPersonal(FeedGeneration generation, ulong user, Span<uint> response)
     {
-        var row = _slab.Row(user);
+        var row = generation.Slab.Row(user);
+        var offsets = generation.Offsets;
         while (true)
         {
-            var position = _offsets.Read(user);
+            var position = offsets.Read(user);
             var available = row[position..Math.Min(position + response.Length, row.Length)];
             var take = available.IndexOf(0u);
             if (take < 0)
@@ -79,7 +104,7 @@ public sealed class FeedService : IDisposable
             if (take == 0)
                 return 0;
             var next = position + take;
-            if (!_offsets.TryAdvance(user, position, (ushort)next))
+            if (!offsets.TryAdvance(user, position, (ushort)next))
                 continue;
             available[..take].CopyTo(response);
             if (next == row.Length || row[next] == 0)
@@ -88,9 +113,47 @@ public sealed class FeedService : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="slab"/> the data every new request reads, then waits for requests still on the old
+    /// generation and frees it. Read positions carry over when the new file is the same dataset (same id, users and
+    /// row length) and start from zero otherwise. Swaps are serialised with each other and with
+    /// <see cref="WithStableGeneration"/>; requests never wait.
+    /// </summary>
+    /// <returns>Whether the read positions were kept.</returns>
+    public bool Swap(FeedSlab slab)
+    {
+        lock (_swapLock)
+        {
+            var old = _current;
+            var keep = old.SameDataset(slab.Header);
+            var next = new FeedGeneration(slab, keep ? old.Offsets : new OffsetTable(slab.UserCount));
+            if (!keep)
+                next.Offsets.MarkChanged(); // the state file must follow the new dataset even before anyone reads
+            _current = next;
+            old.Gate.CloseAndDrain();
+            old.Free(keepOffsets: keep);
+            return keep;
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the current generation with no swap in between, so its memory stays valid throughout.</summary>
+    public T WithStableGeneration<T>(Func<FeedGeneration, T> action)
+    {
+        lock (_swapLock)
+            return action(_current);
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(FeedService));
+
     public void Dispose()
     {
-        _offsets.Dispose();
-        _slab.Dispose();
+        lock (_swapLock)
+        {
+            _disposed = true;
+            var last = _current;
+            last.Gate.CloseAndDrain();
+            last.Free(keepOffsets: false);
+        }
     }
 }

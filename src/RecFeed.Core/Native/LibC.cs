@@ -5,8 +5,33 @@ namespace RecFeed.Native;
 internal static partial class LibC
 {
     public const int MADV_HUGEPAGE = 14;
+    public const int O_RDONLY = 0;
 
     /// <summary>Advice only: failure (no THP, not Linux) leaves the memory usable, so the result is ignored by callers.</summary>
     [LibraryImport("libc", EntryPoint = "madvise")]
     public static unsafe partial int MAdvise(void* address, nuint length, int advice);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync")]
+    public static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
+
+    /// <summary>
+    /// Flushes a folder's entries, so a rename in it survives power loss, not just a crash. .NET cannot open a
+    /// folder as a file handle, hence libc. Best effort: where it fails, the rename is still atomic.
+    /// </summary>
+    public static void FSyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        var fd = Open(directory, O_RDONLY);
+        if (fd < 0)
+            return;
+        _ = FSync(fd);
+        _ = Close(fd);
+    }
 }

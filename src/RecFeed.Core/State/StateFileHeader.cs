@@ -1,0 +1,76 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using RecFeed.Format;
+
+namespace RecFeed.State;
+
+/// <summary>
+/// The fixed 64-byte header of a progress snapshot (<c>feeds.bin.state</c>), followed by UserCount little-endian
+/// ushort read positions, one per user row of the feeds file. All fields little-endian.
+/// <code>
+/// offset size field
+///      0    8 Magic              "RFSTATE\0"
+///      8    4 FormatVersion      1
+///     12    4 HeaderSize         64
+///     16    8 DatasetId          the feeds file's DatasetId these positions belong to
+///     24    8 UserCount          positions that follow
+///     32    8 UsersWithProgress  positions that are not 0 (for the start-up log line)
+///     40    8 PositionsChecksum  XxHash3-64 of the positions bytes
+///     48    8 WrittenAtUnixMs    when the snapshot was taken
+///     56    8 HeaderChecksum     XxHash3-64 of bytes 0..55
+/// </code>
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = Size)]
+public struct StateFileHeader
+{
+    public const int Size = 64;
+    public const uint CurrentVersion = 1;
+
+    /// <summary>"RFSTATE\0" read as a little-endian ulong.</summary>
+    public const ulong MagicValue = 0x0045544154534652;
+
+    [FieldOffset(0)] public ulong Magic;
+    [FieldOffset(8)] public uint FormatVersion;
+    [FieldOffset(12)] public uint HeaderSize;
+    [FieldOffset(16)] public ulong DatasetId;
+    [FieldOffset(24)] public ulong UserCount;
+    [FieldOffset(32)] public ulong UsersWithProgress;
+    [FieldOffset(40)] public ulong PositionsChecksum;
+    [FieldOffset(48)] public long WrittenAtUnixMs;
+    [FieldOffset(56)] public ulong HeaderChecksum;
+
+    public readonly long FileLength => Size + (long)UserCount * sizeof(ushort);
+
+    public readonly void WriteTo(Span<byte> destination)
+    {
+        var copy = this;
+        copy.Magic = MagicValue;
+        copy.FormatVersion = CurrentVersion;
+        copy.HeaderSize = Size;
+        copy.HeaderChecksum = 0;
+        MemoryMarshal.Write(destination, in copy);
+        copy.HeaderChecksum = XxHash3.HashToUInt64(destination[..56]);
+        MemoryMarshal.Write(destination[56..], in copy.HeaderChecksum);
+    }
+
+    /// <summary>Reads and checks a header; throws <see cref="FeedFileException"/> with a one-line reason when it is not a sound snapshot header.</summary>
+    public static StateFileHeader Read(ReadOnlySpan<byte> source, long actualFileLength)
+    {
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("recfeed state files are little-endian; this host is not");
+        if (source.Length < Size)
+            throw new FeedFileException($"truncated: {actualFileLength} bytes, shorter than the {Size}-byte header");
+        var h = MemoryMarshal.Read<StateFileHeader>(source);
+        if (h.Magic != MagicValue)
+            throw new FeedFileException("not a recfeed state file (bad magic)");
+        if (h.FormatVersion != CurrentVersion)
+            throw new FeedFileException($"unsupported state format version {h.FormatVersion} (this build reads version {CurrentVersion})");
+        if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..56]))
+            throw new FeedFileException("corrupt header (header checksum mismatch)");
+        if (h.HeaderSize != Size || h.UserCount > FeedFileHeader.MaxUserCount || h.UsersWithProgress > h.UserCount)
+            throw new FeedFileException("corrupt header (fields out of range)");
+        if (actualFileLength != h.FileLength)
+            throw new FeedFileException($"wrong length: {actualFileLength} bytes, the header promises {h.FileLength}");
+        return h;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace RecFeed.Tests.Support;
+
+/// <summary>
+/// The published binary running <c>recfeed serve</c> on free loopback ports, public and admin, read from the ready
+/// line "... listening on http://127.0.0.1:P (admin: http://127.0.0.1:A)", with a client for the public one.
+/// </summary>
+public sealed partial class ServeProcess : IAsyncDisposable
+{
+    public const int SIGHUP = 1;
+    public const int SIGKILL = 9;
+    public const int SIGTERM = RecFeedProcess.SIGTERM;
+
+    private readonly RecFeedProcess _process;
+
+    private ServeProcess(RecFeedProcess process, Uri address, Uri admin)
+    {
+        _process = process;
+        Address = address;
+        AdminAddress = admin;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri Address { get; }
+    public Uri AdminAddress { get; }
+    public HttpClient Client { get; }
+    public string Output => _process.Stdout + _process.Stderr;
+
+    /// <summary>Starts <c>recfeed serve --data DATA ARGS</c> on port 0 for both listeners and waits until it is ready.</summary>
+    public static async Task<ServeProcess> StartAsync(string data, params string[] args)
+    {
+        var process = RecFeedProcess.Start(["serve", "--data", data, "--urls", "http://127.0.0.1:0", "--admin-urls", "http://127.0.0.1:0", .. args]);
+        try
+        {
+            var address = await process.WaitForReadyAsync();
+            var admin = AdminAddressInReadyLine().Match(process.Stdout);
+            Assert.True(admin.Success, "ready line without the admin address:\n" + process.Stdout);
+            return new ServeProcess(process, address, new Uri(admin.Groups[1].Value));
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The first output line containing <paramref name="text"/>, waiting for it if need be.</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line != null)
+                return line;
+            if (clock.Elapsed > timeout)
+                Assert.Fail($"no '{text}' within {timeout.TotalSeconds} s:\n{Output}");
+            await Task.Delay(20);
+        }
+    }
+
+    public void Signal(int signal) => _process.Signal(signal);
+
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
+
+    /// <summary>Resident memory of the server process, from /proc.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        throw new InvalidOperationException("no VmRSS in /proc status");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [GeneratedRegex(@"listening on \S+ \(admin: (http://[^\s)]+)\)")]
+    private static partial Regex AdminAddressInReadyLine();
+}
