@@ -11,7 +11,7 @@ namespace RecFeed.Tests.Sharding;
 /// The published binary's shards behind a real HAProxy on loopback, configured by the binary's own
 /// <c>haproxy-config</c>: routing, pinning to replicas, and what users see when a shard dies and comes back.
 /// </summary>
-public sealed class RouterEndToEndTests : IDisposable
+public sealed class RouterEndToEndTests : TempDirectoryTest
 {
     private const int Users = 300;
     private const int Items = 20;
@@ -20,11 +20,11 @@ public sealed class RouterEndToEndTests : IDisposable
     private const uint MaxItemId = 100_000;
     private const int Page = 10;
 
-    private readonly TempDirectory _dir = new();
     private readonly RandomFeedSource _expected = new(Seed, MaxItemId, Items);
     private readonly HashSet<uint> _fallback;
     /// <summary>Every process a test starts, stopped when it ends, whatever it asserted.</summary>
-    private readonly List<IDisposable> _processes = [];
+    private readonly List<IDisposable> _routers = [];
+    private readonly List<ServeProcess> _shards = [];
 
     public RouterEndToEndTests()
     {
@@ -33,11 +33,12 @@ public sealed class RouterEndToEndTests : IDisposable
         _fallback = [.. fallback];
     }
 
-    public void Dispose()
+    protected override void DisposeFiles()
     {
-        foreach (var process in Enumerable.Reverse(_processes))
-            process.Dispose();
-        _dir.Dispose();
+        foreach (var router in _routers)
+            router.Dispose();
+        foreach (var shard in _shards)
+            shard.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public sealed class RouterEndToEndTests : IDisposable
             Assert.True(elapsed < TimeSpan.FromSeconds(user == 1 ? 3 : 0.5), $"user {user} waited {elapsed.TotalMilliseconds:F0} ms for its 503");
         }
 
-        await StartShardAsync(files[1], shard1.Port);
+        await StartShardAsync(files[1], shard1.Address.Port);
         var answer = await PollWhileAsync(router.Client, 1, status => status != HttpStatusCode.OK, "after shard 1 restarted");
         // A fresh process: the users of shard 1 start their feeds again from the first item.
         Assert.Equal(Row(1)[..Page], Parse(answer.Body));
@@ -136,30 +137,30 @@ public sealed class RouterEndToEndTests : IDisposable
         var args = new List<string>
         {
             "generate", "--users", $"{Users}", "--items-per-user", $"{Items}", "--fallback-size", $"{FallbackSize}",
-            "--seed", $"{Seed}", "--max-item-id", $"{MaxItemId}", "--shards", $"{shards}", "--out", _dir.File("feeds.bin"),
+            "--seed", $"{Seed}", "--max-item-id", $"{MaxItemId}", "--shards", $"{shards}", "--out", Dir.File("feeds.bin"),
         };
         RunBinary(args);
-        return shards == 1 ? [_dir.File("feeds.bin")] : [.. Enumerable.Range(0, (int)shards).Select(k => _dir.File($"feeds.{k}-of-{shards}.bin"))];
+        return shards == 1 ? [Dir.File("feeds.bin")] : [.. Enumerable.Range(0, (int)shards).Select(k => Dir.File($"feeds.{k}-of-{shards}.bin"))];
     }
 
     /// <summary>The router in front of the given processes, with <paramref name="shards"/> shards assigned in turn.</summary>
-    private async Task<RouterProcess> StartRouterAsync(uint shards, params ShardProcess[] backends)
+    private async Task<RouterProcess> StartRouterAsync(uint shards, params ServeProcess[] backends)
     {
         var routerPort = FreePort.Next();
         var args = new List<string> { "haproxy-config", "--shards", $"{shards}", "--bind", $"127.0.0.1:{routerPort}" };
         foreach (var backend in backends)
-            args.AddRange(["--backend", backend.Address]);
-        var config = _dir.File("router.cfg");
+            args.AddRange(["--backend", $"127.0.0.1:{backend.Address.Port}"]);
+        var config = Dir.File("router.cfg");
         File.WriteAllText(config, RunBinary(args));
         var router = await RouterProcess.StartAsync(config, routerPort);
-        _processes.Add(router);
+        _routers.Add(router);
         return router;
     }
 
-    private async Task<ShardProcess> StartShardAsync(string file, int port = 0)
+    private async Task<ServeProcess> StartShardAsync(string file, int port = 0)
     {
-        var shard = await ShardProcess.StartAsync(file, port);
-        _processes.Add(shard);
+        var shard = await ServeProcess.StartOnPortAsync(file, port);
+        _shards.Add(shard);
         return shard;
     }
 
@@ -208,7 +209,7 @@ public sealed class RouterEndToEndTests : IDisposable
     private static uint[] Parse(string body) => JsonSerializer.Deserialize<uint[]>(body)!;
 
     /// <summary>Requests the shard answered for known users, and 421s, from its own /metrics.</summary>
-    private static async Task<(int Served, int Misdirected)> OutcomesAsync(ShardProcess shard)
+    private static async Task<(int Served, int Misdirected)> OutcomesAsync(ServeProcess shard)
     {
         var metrics = await shard.Client.GetStringAsync("/metrics");
         int Sample(string name) => int.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);

@@ -29,9 +29,12 @@ public sealed partial class ServeProcess : IAsyncDisposable
     public string Output => _process.Stdout + _process.Stderr;
 
     /// <summary>Starts <c>recfeed serve --data DATA ARGS</c> on port 0 for both listeners and waits until it is ready.</summary>
-    public static async Task<ServeProcess> StartAsync(string data, params string[] args)
+    public static Task<ServeProcess> StartAsync(string data, params string[] args) => StartOnPortAsync(data, 0, args);
+
+    /// <summary>As <see cref="StartAsync"/> on a given public port: a restarted shard must come back where its router expects it.</summary>
+    public static async Task<ServeProcess> StartOnPortAsync(string data, int port, params string[] args)
     {
-        var process = RecFeedProcess.Start(["serve", "--data", data, "--urls", "http://127.0.0.1:0", "--admin-urls", "http://127.0.0.1:0", .. args]);
+        var process = RecFeedProcess.Start(["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", "--admin-urls", "http://127.0.0.1:0", .. args]);
         try
         {
             var address = await process.WaitForReadyAsync();
@@ -62,6 +65,13 @@ public sealed partial class ServeProcess : IAsyncDisposable
     }
 
     public void Signal(int signal) => _process.Signal(signal);
+
+    /// <summary>SIGKILL and wait: the process dies as on a crashed machine, without draining or a final snapshot.</summary>
+    public void Kill()
+    {
+        Signal(SIGKILL);
+        _process.WaitForExitAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+    }
 
     public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
