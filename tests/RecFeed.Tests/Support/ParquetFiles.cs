@@ -25,10 +25,10 @@ public static class ParquetFiles
 
     public static Task WriteWideAsync(string path, IReadOnlyList<WideRow> rows, Types? types = null, int rowsPerGroup = int.MaxValue,
         string userColumn = "user_id", string itemsColumn = "items") =>
-        WriteWideAsync(path, rows.Chunk(Math.Min(rowsPerGroup, Math.Max(1, rows.Count))), types, userColumn, itemsColumn);
+        WriteWideGroupsAsync(path, rows.Chunk(Math.Min(rowsPerGroup, Math.Max(1, rows.Count))), types, userColumn, itemsColumn);
 
     /// <summary>The wide shape, one row group per element of <paramref name="groups"/>: <c>user_id</c> and <c>items: list&lt;element&gt;</c>.</summary>
-    public static async Task WriteWideAsync(string path, IEnumerable<IReadOnlyList<WideRow>> groups, Types? types = null,
+    public static async Task WriteWideGroupsAsync(string path, IEnumerable<IReadOnlyList<WideRow>> groups, Types? types = null,
         string userColumn = "user_id", string itemsColumn = "items")
     {
         types ??= Types.Int64;
