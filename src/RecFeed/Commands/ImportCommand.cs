@@ -95,11 +95,11 @@ internal static class ImportCommand
         });
         command.SetAction(async (r, ct) => (int)await RunAsync(Console.Out, Console.Error, new ImportSettings
         {
-            Input = r.GetValue(From)!.FullName,
+            Input = r.GetValue(From)!.ToString(),
             Format = r.GetValue(Format) is { } format ? Enum.Parse<InputFormat>(format, ignoreCase: true) : null,
             ItemsPerUser = r.GetValue(ItemsPerUser),
             Users = r.GetValue(Users) is { } users ? (ulong)users : null,
-            FallbackFile = r.GetValue(Fallback)?.FullName,
+            FallbackFile = r.GetValue(Fallback)?.ToString(),
             FallbackTop = r.GetValue(FallbackTop),
             UserColumn = r.GetValue(UserColumn)!,
             ItemsColumn = r.GetValue(ItemsColumn),
@@ -107,7 +107,7 @@ internal static class ImportCommand
             Long = r.GetValue(Long),
             SkipBadRows = r.GetValue(SkipBadRows),
             AllowDuplicates = r.GetValue(AllowDuplicates),
-        }, r.GetValue(Out)!.FullName, ct));
+        }, r.GetValue(Out)!.ToString(), ct));
         return command;
     }
 
