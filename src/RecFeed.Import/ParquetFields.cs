@@ -1,4 +1,3 @@
-using Parquet;
 using Parquet.Schema;
 
 namespace RecFeed.Import;
@@ -6,19 +5,6 @@ namespace RecFeed.Import;
 /// <summary>Finds the columns an import reads in a Parquet schema, with one-line reasons when they are not there.</summary>
 internal static class ParquetFields
 {
-    /// <summary>Opens a Parquet file; anything the library cannot make sense of is bad input, not a crash.</summary>
-    public static async Task<ParquetReader> OpenAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new ImportException($"{path}: not a readable Parquet file ({e.Message})");
-        }
-    }
-
     /// <summary>A top-level column holding one value per row.</summary>
     public static DataField Single(ParquetSchema schema, string column, string path)
     {

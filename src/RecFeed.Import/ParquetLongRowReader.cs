@@ -7,10 +7,8 @@ namespace RecFeed.Import;
 /// id, or group by it); within them, items are stored by ascending rank, ties in file order. Only the current user's
 /// rows are held, so memory stays at one row group plus one user. A bad row drops that one item row.
 /// </summary>
-internal sealed class ParquetLongRowReader : IRowReader
+internal sealed class ParquetLongRowReader : ParquetRowReader
 {
-    private readonly string _path;
-    private readonly ParquetReader _reader;
     private readonly IntegerColumn _users;
     private readonly IntegerColumn _items;
     private readonly IntegerColumn _ranks;
@@ -22,51 +20,24 @@ internal sealed class ParquetLongRowReader : IRowReader
     private long _userFirstRow;
     private long _userRows;
 
-    private ParquetLongRowReader(string path, ParquetReader reader, ImportSettings settings)
+    private ParquetLongRowReader(ParquetReader reader, ImportSettings settings) : base(settings.Input, reader)
     {
-        (_path, _reader) = (path, reader);
-        _users = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.UserColumn, path), path);
-        _items = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.ItemsColumnName, path), path);
-        _ranks = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.RankColumn, path), path);
-        Total = reader.Metadata?.NumRows ?? 0;
+        _users = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.UserColumn, Path), Path);
+        _items = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.ItemsColumnName, Path), Path);
+        _ranks = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.RankColumn, Path), Path);
     }
 
-    public static async Task<ParquetLongRowReader> OpenAsync(ImportSettings settings, CancellationToken cancellationToken)
+    public static Task<ParquetLongRowReader> OpenAsync(ImportSettings settings, CancellationToken cancellationToken) =>
+        OpenAsync(settings.Input, reader => new ParquetLongRowReader(reader, settings), cancellationToken);
+
+    protected override async ValueTask ReadColumnsAsync(ParquetRowGroupReader group, CancellationToken cancellationToken)
     {
-        var reader = await ParquetFields.OpenAsync(settings.Input, cancellationToken);
-        try
-        {
-            return new ParquetLongRowReader(settings.Input, reader, settings);
-        }
-        catch
-        {
-            await reader.DisposeAsync();
-            throw;
-        }
+        await _users.ReadAsync(group, cancellationToken);
+        await _items.ReadAsync(group, cancellationToken);
+        await _ranks.ReadAsync(group, cancellationToken);
     }
 
-    public long Total { get; }
-    public string Unit => "rows";
-    public long UnitSize => 1;
-
-    public async ValueTask ReadAsync(FeedBuilder builder, Action<long>? progress, CancellationToken cancellationToken)
-    {
-        long firstRow = 1;
-        for (var g = 0; g < _reader.RowGroupCount; g++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var group = _reader.OpenRowGroupReader(g);
-            await _users.ReadAsync(group, cancellationToken);
-            await _items.ReadAsync(group, cancellationToken);
-            await _ranks.ReadAsync(group, cancellationToken);
-            ReadGroup(builder, (int)group.RowCount, firstRow);
-            firstRow += group.RowCount;
-            progress?.Invoke(firstRow - 1);
-        }
-        Flush(builder);
-    }
-
-    private void ReadGroup(FeedBuilder builder, int rows, long firstRow)
+    protected override void ReadGroup(FeedBuilder builder, int rows, long firstRow)
     {
         var cursors = (User: 0, Item: 0, Rank: 0);
         for (var r = 0; r < rows; r++)
@@ -85,7 +56,7 @@ internal sealed class ParquetLongRowReader : IRowReader
                 : (null, null);
             if (reason is not null)
             {
-                builder.Reject($"{_path}: row {row}, column {column}", reason);
+                builder.Reject($"{Path}: row {row}, column {column}", reason);
                 continue;
             }
             if (user != _user)
@@ -113,6 +84,8 @@ internal sealed class ParquetLongRowReader : IRowReader
         _userRows++;
     }
 
+    protected override void Finish(FeedBuilder builder) => Flush(builder);
+
     /// <summary>Stores the current user's items in rank order.</summary>
     private void Flush(FeedBuilder builder)
     {
@@ -123,10 +96,8 @@ internal sealed class ParquetLongRowReader : IRowReader
         foreach (var item in _pending.AsSpan(0, _count))
             builder.AddItem(item);
         if (builder.EndRow() is { } reason)
-            builder.Reject($"{_path}: row {_userFirstRow}, column {_users.Name}",
+            builder.Reject($"{Path}: row {_userFirstRow}, column {_users.Name}",
                 $"{reason}; in the long shape a user's rows must be consecutive (sort by {_users.Name})", _userRows);
         (_user, _count, _userRows) = (-1, 0, 0);
     }
-
-    public ValueTask DisposeAsync() => _reader.DisposeAsync();
 }

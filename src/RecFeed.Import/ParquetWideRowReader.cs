@@ -7,57 +7,30 @@ namespace RecFeed.Import;
 /// time. A null or empty list is a user with no personal items; a null user id or a null element is a bad row.
 /// Rows in messages are 1-based across the whole file.
 /// </summary>
-internal sealed class ParquetWideRowReader : IRowReader
+internal sealed class ParquetWideRowReader : ParquetRowReader
 {
-    private readonly string _path;
-    private readonly ParquetReader _reader;
     private readonly IntegerColumn _users;
     private readonly IntegerColumn _items;
     private readonly string _itemsName;
+    private int _levels;
 
-    private ParquetWideRowReader(string path, ParquetReader reader, ImportSettings settings)
+    private ParquetWideRowReader(ParquetReader reader, ImportSettings settings) : base(settings.Input, reader)
     {
-        (_path, _reader) = (path, reader);
-        _users = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.UserColumn, path), path);
-        _items = new IntegerColumn(ParquetFields.ListLeaf(reader.Schema, settings.ItemsColumnName, path), path);
+        _users = new IntegerColumn(ParquetFields.Single(reader.Schema, settings.UserColumn, Path), Path);
+        _items = new IntegerColumn(ParquetFields.ListLeaf(reader.Schema, settings.ItemsColumnName, Path), Path);
         _itemsName = settings.ItemsColumnName;
-        Total = reader.Metadata?.NumRows ?? 0;
     }
 
-    public static async Task<ParquetWideRowReader> OpenAsync(ImportSettings settings, CancellationToken cancellationToken)
+    public static Task<ParquetWideRowReader> OpenAsync(ImportSettings settings, CancellationToken cancellationToken) =>
+        OpenAsync(settings.Input, reader => new ParquetWideRowReader(reader, settings), cancellationToken);
+
+    protected override async ValueTask ReadColumnsAsync(ParquetRowGroupReader group, CancellationToken cancellationToken)
     {
-        var reader = await ParquetFields.OpenAsync(settings.Input, cancellationToken);
-        try
-        {
-            return new ParquetWideRowReader(settings.Input, reader, settings);
-        }
-        catch
-        {
-            await reader.DisposeAsync();
-            throw;
-        }
+        await _users.ReadAsync(group, cancellationToken);
+        _levels = await _items.ReadAsync(group, cancellationToken);
     }
 
-    public long Total { get; }
-    public string Unit => "rows";
-    public long UnitSize => 1;
-
-    public async ValueTask ReadAsync(FeedBuilder builder, Action<long>? progress, CancellationToken cancellationToken)
-    {
-        long firstRow = 1;
-        for (var g = 0; g < _reader.RowGroupCount; g++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var group = _reader.OpenRowGroupReader(g);
-            await _users.ReadAsync(group, cancellationToken);
-            var levels = await _items.ReadAsync(group, cancellationToken);
-            ReadGroup(builder, (int)group.RowCount, levels, firstRow);
-            firstRow += group.RowCount;
-            progress?.Invoke(firstRow - 1);
-        }
-    }
-
-    private void ReadGroup(FeedBuilder builder, int rows, int levels, long firstRow)
+    protected override void ReadGroup(FeedBuilder builder, int rows, long firstRow)
     {
         var userValues = _users.Values;
         var userDefinitions = _users.Definitions;
@@ -84,7 +57,7 @@ internal sealed class ParquetWideRowReader : IRowReader
             }
             // Walk all of the row's levels even after a fault, to stay in step with the packed values.
             var position = 0;
-            for (var first = true; level < levels && (first || repetitions[level] != 0); level++, first = false)
+            for (var first = true; level < _levels && (first || repetitions[level] != 0); level++, first = false)
             {
                 var definition = definitions.IsEmpty ? present : definitions[level];
                 if (definition != present && definition != nullElement)
@@ -101,9 +74,7 @@ internal sealed class ParquetWideRowReader : IRowReader
             }
             if (reason is null && (reason = builder.EndRow()) is null)
                 continue;
-            builder.Reject($"{_path}: row {firstRow + r}, column {column}", reason);
+            builder.Reject($"{Path}: row {firstRow + r}, column {column}", reason);
         }
     }
-
-    public ValueTask DisposeAsync() => _reader.DisposeAsync();
 }

@@ -76,17 +76,10 @@ internal static class GenerateCommand
         {
             header = FeedFileWriter.Write(output, shape, source, progress: bar is null ? null : bar.Report, cancellationToken: cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (WriteFailure.Handles(e))
         {
             bar?.Complete();
-            stderr.WriteLine($"recfeed generate: interrupted; {output} was not written");
-            return ExitCode.Interrupted;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            bar?.Complete();
-            stderr.WriteLine($"recfeed generate: cannot write {output}: {e.Message}");
-            return ExitCode.Failure;
+            return WriteFailure.Report(stderr, "generate", output, e);
         }
         bar?.Complete();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -133,17 +133,10 @@ internal static class ImportCommand
             stderr.WriteLine($"recfeed import: {e.Message}");
             return ExitCode.BadInput;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (WriteFailure.Handles(e))
         {
             bar?.Complete();
-            stderr.WriteLine($"recfeed import: interrupted; {output} was not written");
-            return ExitCode.Interrupted;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            bar?.Complete();
-            stderr.WriteLine($"recfeed import: cannot write {output}: {e.Message}");
-            return ExitCode.Failure;
+            return WriteFailure.Report(stderr, "import", output, e);
         }
         bar?.Complete();
         stdout.WriteLine($"imported {settings.Input} into {output}: {s.Users:N0} users ({s.UsersWithoutRow:N0} without a row), " +
