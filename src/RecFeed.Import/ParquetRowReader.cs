@@ -8,6 +8,10 @@ namespace RecFeed.Import;
 /// </summary>
 internal abstract class ParquetRowReader(string path, ParquetReader reader) : IRowReader
 {
+    private const long CollectEvery = 64 << 20;
+
+    private long _allocatedAtCollect;
+
     protected string Path => path;
     protected ParquetReader Reader => reader;
 
@@ -49,9 +53,25 @@ internal abstract class ParquetRowReader(string path, ParquetReader reader) : IR
             await ReadColumnsAsync(group, cancellationToken);
             ReadGroup(builder, checked((int)group.RowCount), firstRow);
             firstRow += group.RowCount;
+            ReleaseGarbage();
             progress?.Invoke(firstRow - 1);
         }
         Finish(builder);
+    }
+
+    /// <summary>
+    /// Parquet.Net allocates a few times a row group's size for each read and leaves it to the GC, which on a roomy
+    /// machine lets that garbage pile up over many groups (seen: +2.5 GB importing a 1 GB file). Collecting once per
+    /// <see cref="CollectEvery"/> bytes allocated keeps memory near one row group; a blocking gen2 over a heap of a
+    /// few big arrays takes milliseconds, and files of many tiny groups do not pay it per group.
+    /// </summary>
+    private void ReleaseGarbage()
+    {
+        var allocated = GC.GetTotalAllocatedBytes();
+        if (allocated - _allocatedAtCollect < CollectEvery)
+            return;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        _allocatedAtCollect = allocated;
     }
 
     /// <summary>Reads this shape's columns of one row group.</summary>
