@@ -34,6 +34,7 @@ public static class FeedImporter
 
         var fallback = fixedFallback ?? builder.TopItems(settings.FallbackTop);
         var shape = FeedFileHeader.Create(users, settings.ItemsPerUser, fallback.Length, seed: 0);
+        CheckRoom(output, shape);
         var header = FeedFileWriter.Write(output, shape, new ImportedFeedSource(builder.Matrix, fallback),
             progress: progress?.Invoke((long)shape.PayloadLength, "users", (long)shape.RowBytes), cancellationToken: cancellationToken);
 
@@ -42,6 +43,26 @@ public static class FeedImporter
         summary.FileBytes = header.FileLength;
         summary.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return summary;
+    }
+
+    /// <summary>
+    /// The output has a row for every id up to the largest, so one stray huge user id (a hash, a 64-bit id cut short)
+    /// asks for terabytes: say so before writing, rather than fill the disk.
+    /// </summary>
+    private static void CheckRoom(string output, FeedFileHeader shape)
+    {
+        long free;
+        try
+        {
+            free = new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(output))!).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return; // The writer reports a folder it cannot use.
+        }
+        if ((ulong)free < shape.FileLength)
+            throw new ImportException($"{output} would need {shape.FileLength:N0} bytes for {shape.UserCount:N0} users (ids 0..{shape.UserCount - 1}) " +
+                $"x {shape.ItemsPerUser} items, and {free:N0} bytes are free; user ids must be dense, from 0");
     }
 
     /// <summary>The format named, else the one the file name implies.</summary>

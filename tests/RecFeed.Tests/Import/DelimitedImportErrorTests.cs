@@ -80,4 +80,15 @@ public sealed class DelimitedImportErrorTests : IDisposable
 
         Assert.Equal($"{fallback}: row 2, column 1: item id \"x\" is not a number", await _h.FailAsync(new ImportSettings { Input = input, FallbackFile = fallback }));
     }
+
+    [Fact]
+    public async Task A_stray_huge_user_id_is_refused_before_writing_terabytes()
+    {
+        var input = _h.WriteText("recs.csv", "0,1\n4000000000,2\n");
+
+        var message = await _h.FailAsync(new ImportSettings { Input = input });
+
+        Assert.StartsWith($"{_h.Output} would need 3,200,000,000,992 bytes for 4,000,000,001 users (ids 0..4000000000) x 200 items, and ", message);
+        Assert.EndsWith(" bytes are free; user ids must be dense, from 0", message);
+    }
 }
