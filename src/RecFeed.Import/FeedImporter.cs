@@ -3,9 +3,6 @@ using RecFeed.Format;
 
 namespace RecFeed.Import;
 
-/// <summary>Starts a progress display for a phase of <paramref name="total"/> (in units of <paramref name="unitSize"/>); returns its reporter.</summary>
-public delegate Action<long>? ProgressStarter(long total, string unit, long unitSize);
-
 /// <summary>
 /// <c>recfeed import</c> without the command line: reads a recommender's output (Parquet, CSV, TSV) into a matrix
 /// of users × items, picks the fallback list, and writes a feeds file through <see cref="FeedFileWriter"/>, so the
