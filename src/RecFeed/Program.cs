@@ -6,6 +6,7 @@ var root = new RootCommand("recfeed: serves precomputed recommendation feeds ove
     GenerateCommand.Create(),
     ServeCommand.Create(),
     InspectCommand.Create(),
+    ImportCommand.Create(),
     HaproxyConfigCommand.Create(),
 };
 // serve drains requests on SIGTERM; give it longer than System.CommandLine's 2 s default before a forced exit.

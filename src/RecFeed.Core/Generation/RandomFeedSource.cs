@@ -1,4 +1,3 @@
-using System.Numerics;
 using RecFeed.Format;
 
 namespace RecFeed.Generation;
@@ -43,43 +42,6 @@ public sealed class RandomFeedSource : IFeedSource
             var item = random.NextItem(_maxItemId);
             if (seen.Add(item))
                 destination[i++] = item;
-        }
-    }
-
-    /// <summary>Open-addressing set of non-zero ids, cleared in O(1) by bumping a generation stamp.</summary>
-    private sealed class DistinctSet
-    {
-        private uint[] _keys = [];
-        private uint[] _stamps = [];
-        private uint _stamp;
-        private int _mask;
-
-        public void Reset(int capacity)
-        {
-            var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2));
-            if (size > _keys.Length)
-            {
-                _keys = new uint[size];
-                _stamps = new uint[size];
-                _stamp = 0;
-            }
-            _mask = _keys.Length - 1;
-            _stamp++;
-        }
-
-        public bool Add(uint key)
-        {
-            for (var i = (int)((key * 0x9E3779B1u) >> 7) & _mask; ; i = (i + 1) & _mask)
-            {
-                if (_stamps[i] != _stamp)
-                {
-                    _stamps[i] = _stamp;
-                    _keys[i] = key;
-                    return true;
-                }
-                if (_keys[i] == key)
-                    return false;
-            }
         }
     }
 }

@@ -123,17 +123,10 @@ internal static class GenerateCommand
                 header = FeedFileWriter.Write(path, shapes[i], source, progress: bar is null ? null : written => bar.Report(before + written),
                     flushToDisk: fsync, cancellationToken: cancellationToken);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (WriteFailure.Handles(e))
             {
                 bar?.Complete();
-                stderr.WriteLine($"recfeed generate: interrupted; {path}{(i + 1 < targets.Length ? " and later shards were" : " was")} not written");
-                return ExitCode.Interrupted;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                bar?.Complete();
-                stderr.WriteLine($"recfeed generate: cannot write {path}: {e.Message}");
-                return ExitCode.Failure;
+                return WriteFailure.Report(stderr, "generate", path, e);
             }
             done += (long)header.PayloadLength;
             bar?.Complete();

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using RecFeed.Generation;
+using RecFeed.Tests.Support;
+
+// usage: ParquetGen OUT USERS ITEMS_PER_USER ROWS_PER_GROUP
+// One row per user (user_id int64, items list<int64>), users in order, ITEMS_PER_USER distinct ids in 1..10,000,000
+// per user from RandomFeedSource (seed 42), so reruns write the same data.
+if (args.Length != 4)
+{
+    Console.Error.WriteLine("usage: ParquetGen OUT USERS ITEMS_PER_USER ROWS_PER_GROUP");
+    return 2;
+}
+var (output, users, itemsPerUser, rowsPerGroup) = (args[0], long.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]));
+var source = new RandomFeedSource(RandomFeedSource.DefaultSeed, 10_000_000, itemsPerUser);
+var started = Stopwatch.GetTimestamp();
+
+IEnumerable<IReadOnlyList<ParquetFiles.WideRow>> Groups()
+{
+    var row = new uint[itemsPerUser];
+    for (var first = 0L; first < users; first += rowsPerGroup)
+    {
+        var group = new ParquetFiles.WideRow[Math.Min(rowsPerGroup, users - first)];
+        for (var i = 0; i < group.Length; i++)
+        {
+            source.WriteRow((ulong)(first + i), row);
+            group[i] = new ParquetFiles.WideRow(first + i, Array.ConvertAll(row, item => (long?)item));
+        }
+        yield return group;
+    }
+}
+
+await ParquetFiles.WriteWideGroupsAsync(output, Groups());
+Console.WriteLine($"wrote {output}: {users} users x {itemsPerUser} items, {rowsPerGroup} rows per group, " +
+    $"{new FileInfo(output).Length} bytes, {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+return 0;

@@ -1,0 +1,138 @@
+using RecFeed.Generation;
+
+namespace RecFeed.Import;
+
+/// <summary>
+/// Turns parsed rows into the output matrix and applies the import rules in one place, whatever the input format:
+/// id ranges, repeats within a list (dropped, first kept), lists longer than items-per-user (cut), users named twice
+/// (an error, or last wins), bad rows (an error, or skipped). Readers check ids with <see cref="CheckUser"/> and
+/// <see cref="CheckItem"/>, then hand over a row as <see cref="BeginRow"/>, <see cref="AddItem"/>, <see cref="EndRow"/>;
+/// a row is copied into the matrix only when it ends, so an abandoned row leaves no trace.
+/// </summary>
+public sealed class FeedBuilder : IDisposable
+{
+    public const long MaxItemId = uint.MaxValue;
+    public const long MaxUserId = uint.MaxValue;
+
+    private readonly ImportSettings _settings;
+    private readonly uint[] _row;
+    private readonly DistinctSet _seen = new();
+    private readonly ItemCounter? _counter;
+    private ulong _user;
+    private int _count;
+    private bool _cut;
+    private ulong _usersWithRow;
+
+    public FeedBuilder(ImportSettings settings)
+    {
+        _settings = settings;
+        _row = new uint[settings.ItemsPerUser];
+        Matrix = new FeedMatrix(settings.ItemsPerUser);
+        _counter = settings.FallbackFile is null && settings.FallbackTop > 0 ? new ItemCounter() : null;
+    }
+
+    public FeedMatrix Matrix { get; }
+    public ImportSummary Summary { get; } = new();
+
+    /// <summary>Null if <paramref name="user"/> can be a user id of this import, else why not.</summary>
+    public string? CheckUser(long user) =>
+        user < 0 || user > MaxUserId ? $"user id {user} is out of range 0..{MaxUserId}"
+        : _settings.Users is { } users && (ulong)user >= users ? $"user id {user} is outside --users {users} (ids 0..{users - 1})"
+        : null;
+
+    /// <summary>Null if <paramref name="item"/> can be an item id (0 means "no item" in the file format), else why not.</summary>
+    public static string? CheckItem(long item) =>
+        item is < 1 or > MaxItemId ? $"item id {item} is out of range 1..{MaxItemId}" : null;
+
+    public void BeginRow(ulong user)
+    {
+        _user = user;
+        _count = 0;
+        _cut = false;
+        _seen.Reset(_row.Length);
+    }
+
+    /// <summary>Appends a checked item id to the row begun last: repeats are dropped, items past the row's end cut.</summary>
+    public void AddItem(uint item)
+    {
+        if (_count < _row.Length)
+        {
+            if (_seen.Add(item))
+                _row[_count++] = item;
+            else
+                Summary.DuplicateItems++;
+        }
+        else if (_seen.Contains(item))
+        {
+            Summary.DuplicateItems++;
+        }
+        else
+        {
+            _cut = true;
+            Summary.CutItems++;
+        }
+    }
+
+    /// <summary>Stores the row; null if done, else why the row cannot be stored (its user already has one).</summary>
+    public string? EndRow()
+    {
+        if (Matrix.HasRow(_user))
+        {
+            if (!_settings.AllowDuplicates)
+                return $"user {_user} already had a row (--allow-duplicates keeps the last one)";
+            Forget(Matrix.Row(_user));
+            Summary.ReplacedUsers++;
+        }
+        else
+        {
+            _usersWithRow++;
+        }
+        var target = Matrix.Row(_user);
+        var items = _row.AsSpan(0, _count);
+        items.CopyTo(target);
+        target[_count..].Clear();
+        _counter?.Add(items, 1);
+        Summary.Items += _count;
+        if (_cut)
+            Summary.CutUsers++;
+        if (_count < _row.Length)
+            Summary.PaddedUsers++;
+        return null;
+    }
+
+    /// <summary>
+    /// A row (or, in the long shape, a run of rows) that cannot be imported: fails the import with
+    /// "location: reason", or with --skip-bad-rows counts it and goes on.
+    /// </summary>
+    public void Reject(string location, string reason, long rows = 1)
+    {
+        if (!_settings.SkipBadRows)
+            throw new ImportException($"{location}: {reason}");
+        Summary.SkippedRows += rows;
+    }
+
+    /// <summary>Closes the matrix's shape: the user count and the per-user tallies that depend on it.</summary>
+    public ulong Finish()
+    {
+        var users = _settings.Users ?? Matrix.UserCount;
+        Summary.Users = users;
+        Summary.UsersWithoutRow = users - _usersWithRow;
+        return users;
+    }
+
+    /// <summary>The most frequent items across the stored rows (only counted when no fallback file is given).</summary>
+    public uint[] TopItems(int k) => _counter?.Top(k) ?? [];
+
+    /// <summary>Takes a replaced row back out of the tallies.</summary>
+    private void Forget(ReadOnlySpan<uint> row)
+    {
+        var end = row.IndexOf(0u);
+        var old = end < 0 ? row : row[..end];
+        _counter?.Add(old, -1);
+        Summary.Items -= old.Length;
+        if (old.Length < row.Length)
+            Summary.PaddedUsers--;
+    }
+
+    public void Dispose() => Matrix.Dispose();
+}

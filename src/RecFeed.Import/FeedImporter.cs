@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using RecFeed.Format;
+
+namespace RecFeed.Import;
+
+/// <summary>
+/// <c>recfeed import</c> without the command line: reads a recommender's output (Parquet, CSV, TSV) into a matrix
+/// of users × items, picks the fallback list, and writes a feeds file through <see cref="FeedFileWriter"/>, so the
+/// result has the same format, checksum and atomic rename as <c>generate</c>'s.
+/// </summary>
+public static class FeedImporter
+{
+    /// <exception cref="ImportException">The input or settings are unusable; the message says where and why.</exception>
+    public static async Task<ImportSummary> ImportAsync(ImportSettings settings, string output, ProgressStarter? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (settings.Problem() is { } problem)
+            throw new ImportException(problem);
+        if (!File.Exists(settings.Input))
+            throw new ImportException($"{settings.Input}: no such file");
+        var fixedFallback = settings.FallbackFile is { } fallbackFile ? FallbackFile.Read(fallbackFile) : null;
+
+        using var builder = new FeedBuilder(settings);
+        await using (var reader = await OpenAsync(settings, cancellationToken))
+            await reader.ReadAsync(builder, progress?.Invoke(reader.Total, reader.Unit, reader.UnitSize), cancellationToken);
+        var summary = builder.Summary;
+        var users = builder.Finish();
+        if (users == 0)
+            throw new ImportException($"{settings.Input}: no rows to import ({summary.Rows} read, {summary.SkippedRows} skipped)");
+
+        var fallback = fixedFallback ?? builder.TopItems(settings.FallbackTop);
+        var shape = FeedFileHeader.Create(users, settings.ItemsPerUser, fallback.Length, seed: 0);
+        CheckRoom(output, shape);
+        var header = FeedFileWriter.Write(output, shape, new ImportedFeedSource(builder.Matrix, fallback),
+            progress: progress?.Invoke((long)shape.PayloadLength, "users", (long)shape.RowBytes), cancellationToken: cancellationToken);
+
+        summary.FallbackCount = fallback.Length;
+        summary.FallbackSource = settings.FallbackFile is { } file ? Path.GetFileName(file) : $"top {settings.FallbackTop}";
+        summary.FileBytes = header.FileLength;
+        summary.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return summary;
+    }
+
+    /// <summary>
+    /// The output has a row for every id up to the largest, so one stray huge user id (a hash, a 64-bit id cut short)
+    /// asks for terabytes: say so before writing, rather than fill the disk.
+    /// </summary>
+    private static void CheckRoom(string output, FeedFileHeader shape)
+    {
+        long free;
+        try
+        {
+            free = new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(output))!).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return; // The writer reports a folder it cannot use.
+        }
+        if ((ulong)free < shape.FileLength)
+            throw new ImportException($"{output} would need {shape.FileLength:N0} bytes for {shape.UserCount:N0} users (ids 0..{shape.UserCount - 1}) " +
+                $"x {shape.ItemsPerUser} items, and {free:N0} bytes are free; user ids must be dense, from 0");
+    }
+
+    /// <summary>The format named, else the one the file name implies.</summary>
+    public static InputFormat ResolveFormat(ImportSettings settings) =>
+        settings.Format ?? ImportSettings.FormatOf(settings.Input)
+        ?? throw new ImportException($"{settings.Input}: cannot tell the format from the name; pass --format parquet, csv or tsv");
+
+    private static async Task<IRowReader> OpenAsync(ImportSettings settings, CancellationToken cancellationToken) =>
+        ResolveFormat(settings) switch
+        {
+            InputFormat.Parquet when settings.Long => await ParquetLongRowReader.OpenAsync(settings, cancellationToken),
+            InputFormat.Parquet => await ParquetWideRowReader.OpenAsync(settings, cancellationToken),
+            var text => new DelimitedRowReader(settings.Input, text),
+        };
+}

@@ -1,0 +1,57 @@
+using RecFeed.Format;
+
+namespace RecFeed.Import;
+
+/// <summary>What <c>recfeed import</c> reads and how it treats what it finds.</summary>
+public sealed record ImportSettings
+{
+    public const int DefaultFallbackTop = 50;
+
+    public required string Input { get; init; }
+    /// <summary>Null: taken from the file name (see <see cref="FormatOf"/>).</summary>
+    public InputFormat? Format { get; init; }
+    public int ItemsPerUser { get; init; } = 200;
+
+    /// <summary>The output's user count; null makes it one more than the largest user id seen.</summary>
+    public ulong? Users { get; init; }
+
+    /// <summary>A file of fallback ids, one per line; null computes the <see cref="FallbackTop"/> most frequent items.</summary>
+    public string? FallbackFile { get; init; }
+    public int FallbackTop { get; init; } = DefaultFallbackTop;
+
+    public string UserColumn { get; init; } = "user_id";
+
+    /// <summary>The list column (wide Parquet) or the one-item column (long Parquet); null picks "items" or "item".</summary>
+    public string? ItemsColumn { get; init; }
+    public string RankColumn { get; init; } = "rank";
+
+    /// <summary>Parquet with one row per (user, item, rank) instead of one row per user.</summary>
+    public bool Long { get; init; }
+    public bool SkipBadRows { get; init; }
+    public bool AllowDuplicates { get; init; }
+
+    public string ItemsColumnName => ItemsColumn ?? (Long ? "item" : "items");
+
+    /// <summary>The format a file name implies (.parquet/.pq, .csv, .tsv/.tab), or null if it implies none.</summary>
+    public static InputFormat? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".parquet" or ".pq" => InputFormat.Parquet,
+        ".csv" => InputFormat.Csv,
+        ".tsv" or ".tab" => InputFormat.Tsv,
+        _ => null,
+    };
+
+    /// <summary>A one-line reason these settings cannot work together, or null.</summary>
+    public string? Problem()
+    {
+        if (ItemsPerUser is < 1 or > FeedFileHeader.MaxItemsPerUser)
+            return $"--items-per-user must be between 1 and {FeedFileHeader.MaxItemsPerUser}; got {ItemsPerUser}";
+        if (Users is 0 or > FeedFileHeader.MaxUserCount)
+            return $"--users must be between 1 and {FeedFileHeader.MaxUserCount}; got {Users}";
+        if (FallbackTop < 0)
+            return $"--fallback-top must be 0 or more; got {FallbackTop}";
+        if (Long && (Format ?? FormatOf(Input)) != InputFormat.Parquet)
+            return "--long applies to Parquet input only";
+        return null;
+    }
+}
