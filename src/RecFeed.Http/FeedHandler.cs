@@ -30,7 +30,7 @@ public sealed class FeedHandler
         _invalidSize = Encoding.UTF8.GetBytes($"invalid size: expected one integer, 1..{service.MaxSize}\n");
     }
 
-    public Task Feed(HttpContext context, string userId)
+    public Task Feed(HttpContext context, ReadOnlySpan<char> userId)
     {
         if (!FeedRequest.TryParseUserId(userId, out var id))
             return BadRequest(context, InvalidUserId);

@@ -1,11 +1,8 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using RecFeed.Feed;
 
 namespace RecFeed.Http;
@@ -17,22 +14,12 @@ public static class RecFeedServer
 
     public static WebApplication Build(FeedService service, IReadOnlyList<string> urls)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "recfeed" });
-        builder.WebHost.UseUrls([.. urls]);
-        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-
-        var app = builder.Build();
+        var app = ServerTuning.CreateBuilder("recfeed", urls).Build();
         var feed = new FeedHandler(service);
         var metrics = new MetricsHandler(service);
+        // The hot endpoint goes ahead of routing; calling UseRouting after it keeps routing for everything else.
+        app.Use((context, next) => FeedFastPath.TryServe(context, feed) ?? next(context));
+        app.UseRouting();
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context, userId));
         app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context));
         app.MapGet("/healthz", (HttpContext context) =>
