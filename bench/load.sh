@@ -47,6 +47,10 @@ done
 [[ $users -ge 1 && $duration -ge 1 && $connections -ge 1 && $threads -ge 1 ]] || { echo "load.sh: --users, --duration, --connections and --threads must be at least 1" >&2; exit 2; }
 [[ $connections -ge $threads ]] || { echo "load.sh: --connections must be at least --threads" >&2; exit 2; }
 wants() { [[ ",$targets," == *",$1,"* ]]; }
+IFS=',' read -r -a target_list <<<"$targets"
+for t in "${target_list[@]}"; do
+  case "$t" in recfeed|kestrel|nginx) ;; *) echo "load.sh: unknown target '$t' (recfeed, kestrel, nginx)" >&2; exit 2 ;; esac
+done
 
 # --- every process this script starts is recorded here and stopped by pid on exit ---
 started=()
