@@ -28,7 +28,7 @@ public sealed class FeedHandler
 
     public FeedHandler(FeedService service) => _service = service;
 
-    public Task Feed(HttpContext context, string userId)
+    public Task Feed(HttpContext context, ReadOnlySpan<char> userId)
     {
         if (!FeedRequest.TryParseUserId(userId, out var id))
             return BadRequest(context, InvalidUserId);

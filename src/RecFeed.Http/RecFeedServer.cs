@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using RecFeed.Feed;
 
 namespace RecFeed.Http;
@@ -22,6 +21,9 @@ public static class RecFeedServer
         var metrics = new MetricsHandler(service);
         // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
         var health = Encoding.ASCII.GetBytes($"ok shard {service.Slab.Header.ShardIndex}/{service.Slab.Header.ShardCount}\n");
+        // The hot endpoint goes ahead of routing; calling UseRouting after it keeps routing for everything else.
+        app.Use((context, next) => FeedFastPath.TryServe(context, feed) ?? next(context));
+        app.UseRouting();
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context, userId));
         app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context));
         app.MapGet("/healthz", (HttpContext context) =>
@@ -36,21 +38,11 @@ public static class RecFeedServer
     /// <summary>How long stopping waits for in-flight requests before cutting them off.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The slim builder with the settings every recfeed listener shares: limits, one-line UTC logs, quiet lifetime.</summary>
+    /// <summary>The tuned host (<see cref="ServerTuning"/>) with a listener's limits and the drain budget on stop.</summary>
     internal static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> urls, Action<KestrelServerOptions> limits)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "recfeed" });
-        builder.WebHost.UseUrls([.. urls]);
+        var builder = ServerTuning.CreateBuilder("recfeed", urls);
         builder.WebHost.ConfigureKestrel(limits);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         return builder;
     }

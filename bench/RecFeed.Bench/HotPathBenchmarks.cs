@@ -1,0 +1,89 @@
+using BenchmarkDotNet.Attributes;
+using RecFeed.Feed;
+using RecFeed.Format;
+using RecFeed.Generation;
+using RecFeed.Slab;
+
+namespace RecFeed.Bench;
+
+/// <summary>
+/// Each step of a feed request, in process: what is left of the request's cost once the socket and the HTTP
+/// parser are taken away. Every one must report 0 B allocated (guarded in CI by HotPathAllocationTests).
+/// </summary>
+[MemoryDiagnoser]
+public class HotPathBenchmarks
+{
+    private const int Users = 100_000;
+    private const int ItemsPerUser = 200;
+
+    private readonly uint[] _items = new uint[ItemsPerUser];
+    private readonly byte[] _body = new byte[4096];
+    private string _directory = "";
+    private FeedService _service = null!;
+    private uint _nextUser;
+    private int _personalCount;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("recfeed-bench").FullName;
+        var path = Path.Combine(_directory, "feeds.bin");
+        FeedFileWriter.Write(path, FeedFileHeader.Create(Users, ItemsPerUser, 50, RandomFeedSource.DefaultSeed),
+            new RandomFeedSource(RandomFeedSource.DefaultSeed, 10_000_000, ItemsPerUser));
+        _service = new FeedService(FeedSlab.Load(path));
+        _personalCount = _service.Serve(1, _items.AsSpan(0, FeedService.DefaultSize), out var count) == FeedOutcome.Served ? count : 0;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _service.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark]
+    public uint ParseUserId() => FeedRequest.TryParseUserId("4999999", out var id) ? id : 0;
+
+    [Benchmark]
+    public int ParseSizeAbsent() => FeedRequest.TryParseSize("", ItemsPerUser, FeedService.DefaultSize, out var size) ? size : 0;
+
+    [Benchmark]
+    public int ParseSizeGiven() => FeedRequest.TryParseSize("?size=10", ItemsPerUser, FeedService.DefaultSize, out var size) ? size : 0;
+
+    /// <summary>A known user: claim the next 10 personal items (CAS on the offset); fallback once the row runs out.</summary>
+    [Benchmark]
+    public int ServeKnownUser()
+    {
+        var user = _nextUser++ % Users;
+        _service.Serve(user, _items.AsSpan(0, FeedService.DefaultSize), out var count);
+        return count;
+    }
+
+    /// <summary>A user beyond the file: 10 fallback items, the fill path alone.</summary>
+    [Benchmark]
+    public int ServeFallbackOnly()
+    {
+        _service.Serve(Users + 1, _items.AsSpan(0, FeedService.DefaultSize), out var count);
+        return count;
+    }
+
+    /// <summary>Content-Length and body of a 10-item feed.</summary>
+    [Benchmark]
+    public int FormatBody()
+    {
+        var items = _items.AsSpan(0, Math.Max(_personalCount, 1));
+        return FeedBody.Length(items) + FeedBody.Write(_body, items);
+    }
+
+    /// <summary>All of the above for one request, as FeedHandler runs it.</summary>
+    [Benchmark]
+    public int WholeRequest()
+    {
+        var user = _nextUser++ % Users;
+        if (!FeedRequest.TryParseSize("", ItemsPerUser, FeedService.DefaultSize, out var size))
+            return 0;
+        var items = _items.AsSpan(0, size);
+        _service.Serve(user, items, out var count);
+        return FeedBody.Length(items[..count]) + FeedBody.Write(_body, items[..count]);
+    }
+}

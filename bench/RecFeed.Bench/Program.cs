@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(RecFeed.Bench.HotPathBenchmarks).Assembly).Run(args);

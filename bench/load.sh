@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# recfeed load bench: recfeed against two ceilings (nginx and a fixed-body Kestrel app), same wrk command, one run.
+#
+#   bench/load.sh [--users N] [--duration S] [--connections C] [--threads T] [--soak S]
+#                 [--warmup S] [--port-base P] [--pin] [--no-build] [--targets LIST]
+#
+#   --users N        users in the feeds file (default 5000000; bench/data/feeds-N.bin, 200 items each, generated if missing)
+#   --duration S     measured seconds per target (default 30)
+#   --connections C  wrk connections (default 64)
+#   --threads T      wrk threads (default 1)
+#   --warmup S       unmeasured wrk seconds before each measurement (default 5)
+#   --soak S         after the measurement, S more seconds of full load on recfeed, sampling its RSS each second:
+#                    fails unless RSS stays within 1 % and no request fails (default 0: no soak)
+#   --port-base P    listen on 127.0.0.1:P (recfeed), P+1 (Kestrel ceiling), P+2 (nginx) (default 18080)
+#   --pin            pin the server to CPU 0 and wrk to CPU 1
+#   --no-build       use the binaries already in artifacts/ instead of publishing
+#   --targets LIST   comma-separated subset of recfeed,kestrel,nginx (default all three)
+#
+# Exits non-zero if recfeed answered anything but 2xx, any socket error happened against it, or the soak failed.
+# Results are printed and also kept in bench/results/ (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+users=5000000 duration=30 connections=64 threads=1 warmup=5 soak=0 port_base=18080 pin=0 build=1
+targets=recfeed,kestrel,nginx
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+need_int() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "load.sh: $1 needs a whole number, got '$2'" >&2; exit 2; }; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --users|--duration|--connections|--threads|--warmup|--soak|--port-base)
+      [[ $# -ge 2 ]] || usage
+      need_int "$1" "$2"
+      case "$1" in
+        --users) users=$2 ;; --duration) duration=$2 ;; --connections) connections=$2 ;; --threads) threads=$2 ;;
+        --warmup) warmup=$2 ;; --soak) soak=$2 ;; --port-base) port_base=$2 ;;
+      esac
+      shift 2 ;;
+    --pin) pin=1; shift ;;
+    --no-build) build=0; shift ;;
+    --targets) [[ $# -ge 2 ]] || usage; targets=$2; shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "load.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[[ $users -ge 1 && $duration -ge 1 && $connections -ge 1 && $threads -ge 1 ]] || { echo "load.sh: --users, --duration, --connections and --threads must be at least 1" >&2; exit 2; }
+[[ $connections -ge $threads ]] || { echo "load.sh: --connections must be at least --threads" >&2; exit 2; }
+wants() { [[ ",$targets," == *",$1,"* ]]; }
+IFS=',' read -r -a target_list <<<"$targets"
+for t in "${target_list[@]}"; do
+  case "$t" in recfeed|kestrel|nginx) ;; *) echo "load.sh: unknown target '$t' (recfeed, kestrel, nginx)" >&2; exit 2 ;; esac
+done
+
+# --- every process this script starts is recorded here and stopped by pid on exit ---
+started=()
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() { local pid; for pid in "${started[@]}"; do stop_pid "$pid"; done; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools ---
+have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
+if ! command -v wrk >/dev/null || ! have_nginx || ! command -v curl >/dev/null; then
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
+  echo "installing wrk and nginx from Debian packages" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk nginx-light curl >&2
+fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+command -v curl >/dev/null || { echo "load.sh: curl is needed" >&2; exit 1; }
+
+case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64|arm64) rid=linux-arm64 ;; *) echo "unsupported machine" >&2; exit 1 ;; esac
+recfeed=$root/artifacts/recfeed
+fixedbody=$root/artifacts/bench/fixedbody/fixedbody
+if [[ $build -eq 1 ]]; then
+  ./build.sh >&2
+  dotnet publish bench/FixedBody/FixedBody.csproj -c Release -r "$rid" -o artifacts/bench/fixedbody -p:TreatWarningsAsErrors=true >&2
+fi
+[[ -x $recfeed && -x $fixedbody ]] || { echo "load.sh: binaries missing; run without --no-build" >&2; exit 1; }
+
+# --- data ---
+data=$root/bench/data/feeds-$users.bin
+generate_s="(existing file)"
+if [[ ! -f $data ]]; then
+  mkdir -p "$root/bench/data"
+  t0=$(date +%s.%N)
+  "$recfeed" generate --users "$users" --out "$data" >&2
+  generate_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f s", b - a }')
+fi
+
+run_dir=$(mktemp -d /tmp/recfeed-bench.XXXXXX)
+mkdir -p "$root/bench/results"
+results=$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt
+server_cpu=() wrk_cpu=()
+if [[ $pin -eq 1 ]]; then server_cpu=(taskset -c 0); wrk_cpu=(taskset -c 1); fi
+
+ticks_per_s=$(getconf CLK_TCK)
+cpu_ticks() { local s; s=$(<"/proc/$1/stat"); s=${s##*) }; read -r -a f <<<"$s"; echo $((f[11] + f[12])); }
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# Waits until GET $1 answers 200; prints the seconds it took since $2 (a date +%s.%N stamp).
+wait_ready() {
+  local url=$1 t0=$2 pid=$3
+  for _ in $(seq 3000); do
+    kill -0 "$pid" 2>/dev/null || { echo "load.sh: server exited before it was ready; log: $run_dir" >&2; exit 1; }
+    if curl -sf -o /dev/null "$url"; then
+      awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+      return
+    fi
+    sleep 0.02
+  done
+  echo "load.sh: $url not ready after 60 s" >&2; exit 1
+}
+
+run_wrk() { # url seconds -> the WRKRESULT line
+  "${wrk_cpu[@]}" wrk -t"$threads" -c"$connections" -d"${2}s" --latency -s "$root/bench/random-user.lua" "$1" -- "$users" \
+    | grep '^WRKRESULT'
+}
+field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"; }
+
+declare -A rps p50 p99 p999 sockerr non2xx cpu_us rss_mb
+measure() { # name pid url
+  local name=$1 pid=$2 url=$3 line t0 t1 c0 c1 requests seconds
+  [[ $warmup -gt 0 ]] && run_wrk "$url" "$warmup" >/dev/null
+  c0=$(cpu_ticks "$pid")
+  line=$(run_wrk "$url" "$duration")
+  c1=$(cpu_ticks "$pid")
+  requests=$(field "$line" requests)
+  seconds=$(field "$line" duration_us)
+  rps[$name]=$(awk -v r="$requests" -v d="$seconds" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+  p50[$name]=$(awk -v v="$(field "$line" p50_us)" 'BEGIN { printf "%.2f", v / 1000 }')
+  p99[$name]=$(awk -v v="$(field "$line" p99_us)" 'BEGIN { printf "%.2f", v / 1000 }')
+  p999[$name]=$(awk -v v="$(field "$line" p999_us)" 'BEGIN { printf "%.2f", v / 1000 }')
+  sockerr[$name]=$(( $(field "$line" connect) + $(field "$line" read) + $(field "$line" write) + $(field "$line" timeout) ))
+  non2xx[$name]=$(field "$line" status)
+  cpu_us[$name]=$(awk -v t=$((c1 - c0)) -v hz="$ticks_per_s" -v r="$requests" 'BEGIN { printf "%.1f", t * 1e6 / hz / (r > 0 ? r : 1) }')
+  rss_mb[$name]=$(awk -v k="$(status_kb "$pid" VmHWM)" 'BEGIN { printf "%.0f", k / 1024 }')
+  echo "$name: $line" >>"$results"
+}
+
+soak_report=""
+soak_failed=0
+soak() { # pid url
+  local pid=$1 url=$2 first min max last line errors
+  first=$(status_kb "$pid" VmRSS); min=$first; max=$first
+  run_wrk "$url" "$soak" >"$run_dir/soak.out" &
+  local wrk_pid=$!
+  started+=("$wrk_pid")
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    sleep 1
+    last=$(status_kb "$pid" VmRSS)
+    ((last < min)) && min=$last
+    ((last > max)) && max=$last
+    echo "soak rss_kb=$last" >>"$results"
+  done
+  wait "$wrk_pid" || true
+  line=$(<"$run_dir/soak.out")
+  errors=$(( $(field "$line" connect) + $(field "$line" read) + $(field "$line" write) + $(field "$line" timeout) + $(field "$line" status) ))
+  local drift
+  drift=$(awk -v a="$first" -v lo="$min" -v hi="$max" 'BEGIN { d1 = (hi - a) / a * 100; d2 = (a - lo) / a * 100; printf "%.2f", (d1 > d2 ? d1 : d2) }')
+  soak_report="soak ${soak} s: $(field "$line" requests) requests, $errors errors, RSS start $((first / 1024)) MB, min $((min / 1024)) MB, max $((max / 1024)) MB, last $((last / 1024)) MB, drift ${drift} %"
+  if [[ $errors -ne 0 ]] || awk -v d="$drift" 'BEGIN { exit !(d > 1) }'; then soak_failed=1; fi
+  echo "$soak_report" >>"$results"
+}
+
+# --- recfeed ---
+body_length=""
+load_s="" ready_s="" load_cpu_s="" load_rss_mb=""
+if wants recfeed || wants kestrel || wants nginx; then
+  port=$port_base
+  url=http://127.0.0.1:$port
+  t0=$(date +%s.%N)
+  "${server_cpu[@]}" "$recfeed" serve --data "$data" --urls "$url" >"$run_dir/recfeed.log" 2>&1 &
+  pid=$!
+  started+=("$pid")
+  ready_s=$(wait_ready "$url/healthz" "$t0" "$pid")
+  load_s=$(sed -n 's/.*loaded in \([0-9.]*\) s.*/\1/p' "$run_dir/recfeed.log" | head -1)
+  # CPU spent until ready: on a busy machine the wall-clock load time mostly measures the other processes.
+  load_cpu_s=$(awk -v t="$(cpu_ticks "$pid")" -v hz="$ticks_per_s" 'BEGIN { printf "%.2f", t / hz }')
+  load_rss_mb=$(awk -v k="$(status_kb "$pid" VmHWM)" 'BEGIN { printf "%.0f", k / 1024 }')
+  # The ceilings answer with a body as long as a real 10-item feed (user ids are random, so lengths vary by a byte or two).
+  body_length=$(curl -sf "$url/feed/$((users - 1))" | wc -c)
+  if wants recfeed; then
+    measure recfeed "$pid" "$url/"
+    [[ $soak -gt 0 ]] && soak "$pid" "$url/"
+  fi
+  stop_pid "$pid"
+fi
+
+# --- Kestrel ceiling ---
+if wants kestrel; then
+  url=http://127.0.0.1:$((port_base + 1))
+  "${server_cpu[@]}" "$fixedbody" --urls "$url" --length "$body_length" >"$run_dir/fixedbody.log" 2>&1 &
+  pid=$!
+  started+=("$pid")
+  wait_ready "$url/" "$(date +%s.%N)" "$pid" >/dev/null
+  measure kestrel "$pid" "$url/"
+  stop_pid "$pid"
+fi
+
+# --- nginx ceiling: one process, its own prefix and config, not the system service ---
+if wants nginx; then
+  port=$((port_base + 2))
+  prefix=$run_dir/nginx
+  mkdir -p "$prefix/logs" "$prefix/tmp"
+  fixed=$(printf '[%s]' "$(head -c $((body_length - 2)) /dev/zero | tr '\0' '1')")
+  cat >"$prefix/nginx.conf" <<EOF
+worker_processes 1;
+master_process off;
+daemon off;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $prefix/tmp/body;
+  proxy_temp_path $prefix/tmp/proxy;
+  fastcgi_temp_path $prefix/tmp/fastcgi;
+  uwsgi_temp_path $prefix/tmp/uwsgi;
+  scgi_temp_path $prefix/tmp/scgi;
+  keepalive_requests 1000000000;
+  server {
+    listen 127.0.0.1:$port;
+    location / { default_type application/json; return 200 '$fixed'; }
+  }
+}
+EOF
+  "${server_cpu[@]}" "$nginx_bin" -p "$prefix" -e "$prefix/logs/error.log" -c "$prefix/nginx.conf" >"$run_dir/nginx.log" 2>&1 &
+  pid=$!
+  started+=("$pid")
+  wait_ready "http://127.0.0.1:$port/" "$(date +%s.%N)" "$pid" >/dev/null
+  measure nginx "$pid" "http://127.0.0.1:$port/"
+  stop_pid "$pid"
+fi
+
+# --- report ---
+ratio() { [[ -n ${rps[$1]:-} && -n ${rps[$2]:-} ]] && awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
+{
+  echo "recfeed load bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+  echo "wrk -t$threads -c$connections -d${duration}s --latency, random user ids in [0, $users), warmup ${warmup} s$([[ $pin -eq 1 ]] && echo ', server on CPU 0, wrk on CPU 1')"
+  echo "feeds file: $data ($(du -h "$data" | cut -f1)), generate: $generate_s; serve ready after ${ready_s:-?} s (load + verify ${load_s:-?} s, ${load_cpu_s:-?} s CPU, peak RSS ${load_rss_mb:-?} MB; payload $(awk -v b="$(stat -c %s "$data")" 'BEGIN { printf "%.0f", (b - 128) / 1048576 }') MB); ceiling body: ${body_length} bytes"
+  printf '%-8s %9s %8s %8s %8s %8s %8s %9s %9s\n' target RPS p50_ms p99_ms p99.9_ms sockerr non2xx cpu_us/req peak_MB
+  for t in recfeed kestrel nginx; do
+    [[ -n ${rps[$t]:-} ]] || continue
+    printf '%-8s %9s %8s %8s %8s %8s %8s %9s %9s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "${p999[$t]}" "${sockerr[$t]}" "${non2xx[$t]}" "${cpu_us[$t]}" "${rss_mb[$t]}"
+  done
+  echo "recfeed RPS / Kestrel fixed-body RPS: $(ratio recfeed kestrel); / nginx RPS: $(ratio recfeed nginx)"
+  [[ -n $soak_report ]] && echo "$soak_report"
+} | tee -a "$results"
+
+status=0
+if wants recfeed; then
+  if [[ ${non2xx[recfeed]} -ne 0 || ${sockerr[recfeed]} -ne 0 ]]; then
+    echo "FAIL: recfeed had ${non2xx[recfeed]} non-2xx responses and ${sockerr[recfeed]} socket errors" >&2
+    status=1
+  fi
+fi
+if [[ $soak_failed -ne 0 ]]; then echo "FAIL: soak (RSS drift over 1 % or errors)" >&2; status=1; fi
+rm -rf "$run_dir"
+exit $status

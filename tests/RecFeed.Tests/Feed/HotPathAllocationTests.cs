@@ -1,0 +1,57 @@
+using RecFeed.Feed;
+using RecFeed.Slab;
+using RecFeed.Tests.Support;
+
+namespace RecFeed.Tests.Feed;
+
+/// <summary>
+/// The per-request core must not allocate: one allocation per request is a gen0 GC every few hundred thousand
+/// requests, and a GC pause on the tail latency. Fails CI on the first regression.
+/// </summary>
+public sealed class HotPathAllocationTests
+{
+    private const int ItemsPerUser = 200;
+    private const ulong Users = 1_000;
+
+    [Fact]
+    public void ParsingServingAndFormattingAllocateNothing()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("feeds.bin");
+        TestFeeds.WriteRandom(path, Users, ItemsPerUser, fallback: 50);
+        using var service = new FeedService(FeedSlab.Load(path));
+        // Known users (personal items, then fallback once exhausted), unknown users (fallback only), every size form.
+        string[] userIds = ["0", "7", "999", "1000", "4294967295"];
+        string[] queries = ["", "?size=10", "?a=b&size=200", "?size=1"];
+        var body = new byte[16 * 1024];
+
+        // No asserts inside the loop: xunit's comparers may allocate. Failures are counted and checked after.
+        (long Bytes, int Failures) Run(int requests)
+        {
+            long bytes = 0;
+            var failures = 0;
+            Span<uint> items = stackalloc uint[ItemsPerUser];
+            for (var i = 0; i < requests; i++)
+            {
+                if (!FeedRequest.TryParseUserId(userIds[i % userIds.Length], out var user)
+                    || !FeedRequest.TryParseSize(queries[i % queries.Length], service.MaxSize, service.DefaultRequestSize, out var size)
+                    || service.Serve(user, items[..size], out var count) == FeedOutcome.Unavailable)
+                {
+                    failures++;
+                    continue;
+                }
+                bytes += FeedBody.Write(body, items[..count]);
+            }
+            return (bytes, failures);
+        }
+
+        Run(1_000); // first calls: static initialisers, Random.Shared
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var (written, failed) = Run(5_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, failed);
+        Assert.True(written > 5_000 * 3, $"only {written} body bytes written: the loop did not serve feeds");
+    }
+}
