@@ -44,11 +44,11 @@ public sealed unsafe class FeedSlab : IDisposable
         return ReadHeader(handle);
     }
 
-    /// <summary>Maps the file, copies its payload into a new slab and verifies the checksum on the way.</summary>
+    /// <summary>Reads the file's payload into a new slab and verifies the checksum on the way.</summary>
     public static FeedSlab Load(string path, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        // One handle for header and mapping: a file renamed over this path meanwhile cannot mix into the load.
+        // One handle for header and payload: a file renamed over this path meanwhile cannot mix into the load.
         using var handle = OpenOrThrow(path);
         var header = ReadHeader(handle);
         var slab = new NativeSlab(header.PayloadLength);
@@ -69,7 +69,8 @@ public sealed unsafe class FeedSlab : IDisposable
     /// Reads the payload straight into the slab with pread, one checksum block per call, blocks in parallel, and
     /// hashes each block right after reading it, while it is still in cache. Not through a memory map: for a 4 GB file
     /// in the page cache, mapped views cost 5.9-9.1 s of CPU (mostly kernel time faulting the mapped pages in) against
-    /// 1.0-2.0 s for pread, and their pages counted in RSS next to the slab (bench/README.md).
+    /// 1.0-2.0 s for pread, and their pages counted in RSS next to the slab (bench/README.md). A file truncated under a
+    /// mapping also kills the process with SIGBUS; under pread it is a one-line error and the old data keeps serving.
     /// </summary>
     private static void CopyAndVerify(SafeFileHandle handle, FeedFileHeader header, NativeSlab slab, CancellationToken ct)
     {
