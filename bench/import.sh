@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Import benchmark: a generated wide Parquet file (default 1,000,000 users x 200 items) through the published binary,
-# timed with /usr/bin/time -v for wall time, CPU time and peak RSS. Prints a Markdown table row for README-import.md
+# timed with /usr/bin/time -v for wall time, CPU time and peak RSS. Prints a Markdown table row for bench/README.md
 # (ROWS_PER_GROUP sets the Parquet row group size: the importer holds one decoded row group at a time).
 #   bench/import.sh                       # defaults
 #   USERS=100000 ITEMS=200 bench/import.sh

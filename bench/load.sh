@@ -189,7 +189,7 @@ if wants recfeed || wants kestrel || wants nginx; then
   body_length=$(curl -sf "$url/feed/$((users - 1))" | wc -c)
   if wants recfeed; then
     measure recfeed "$pid" "$url/"
-    [[ $soak -gt 0 ]] && soak "$pid" "$url/"
+    if [[ $soak -gt 0 ]]; then soak "$pid" "$url/"; fi
   fi
   stop_pid "$pid"
 fi
@@ -252,7 +252,8 @@ ratio() { [[ -n ${rps[$1]:-} && -n ${rps[$2]:-} ]] && awk -v a="${rps[$1]}" -v b
     printf '%-8s %9s %8s %8s %8s %8s %8s %9s %9s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "${p999[$t]}" "${sockerr[$t]}" "${non2xx[$t]}" "${cpu_us[$t]}" "${rss_mb[$t]}"
   done
   echo "recfeed RPS / Kestrel fixed-body RPS: $(ratio recfeed kestrel); / nginx RPS: $(ratio recfeed nginx)"
-  [[ -n $soak_report ]] && echo "$soak_report"
+  # An if, not `&&`: under pipefail a false test as the group's last command would fail the whole script.
+  if [[ -n $soak_report ]]; then echo "$soak_report"; fi
 } | tee -a "$results"
 
 status=0
