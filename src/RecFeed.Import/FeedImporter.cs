@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RecFeed.Format;
+using RecFeed.Sharding;
 
 namespace RecFeed.Import;
 
@@ -30,14 +31,19 @@ public static class FeedImporter
             throw new ImportException($"{settings.Input}: no rows to import ({summary.Rows} read, {summary.SkippedRows} skipped)");
 
         var fallback = fixedFallback ?? builder.TopItems(settings.FallbackTop);
-        var shape = FeedFileHeader.Create(users, settings.ItemsPerUser, fallback.Length, seed: 0);
-        CheckRoom(output, shape);
-        var header = FeedFileWriter.Write(output, shape, new ImportedFeedSource(builder.Matrix, fallback),
-            progress: progress?.Invoke((long)shape.PayloadLength, "users", (long)shape.RowBytes), cancellationToken: cancellationToken);
+        var targets = ShardSpec.Targets(output, settings.Shards, settings.Shard);
+        var shapes = targets.Select(t => FeedFileHeader.Create(t.Spec.UserCount(users), settings.ItemsPerUser, fallback.Length, 0, t.Spec.Index, t.Spec.Count)).ToArray();
+        CheckRoom(output, shapes.Aggregate(0UL, (sum, shape) => sum + shape.FileLength), users, settings.ItemsPerUser);
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var header = FeedFileWriter.Write(targets[i].Path, shapes[i], new ImportedFeedSource(builder.Matrix, fallback, targets[i].Spec),
+                progress: progress?.Invoke((long)shapes[i].PayloadLength, "users", (long)shapes[i].RowBytes), cancellationToken: cancellationToken);
+            summary.FileBytes += header.FileLength;
+            summary.Files.Add(targets[i].Path);
+        }
 
         summary.FallbackCount = fallback.Length;
         summary.FallbackSource = settings.FallbackFile is { } file ? Path.GetFileName(file) : $"top {settings.FallbackTop}";
-        summary.FileBytes = header.FileLength;
         summary.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return summary;
     }
@@ -46,7 +52,7 @@ public static class FeedImporter
     /// The output has a row for every id up to the largest, so one stray huge user id (a hash, a 64-bit id cut short)
     /// asks for terabytes: say so before writing, rather than fill the disk.
     /// </summary>
-    private static void CheckRoom(string output, FeedFileHeader shape)
+    private static void CheckRoom(string output, ulong bytes, ulong users, int itemsPerUser)
     {
         long free;
         try
@@ -57,9 +63,9 @@ public static class FeedImporter
         {
             return; // The writer reports a folder it cannot use.
         }
-        if ((ulong)free < shape.FileLength)
-            throw new ImportException($"{output} would need {shape.FileLength:N0} bytes for {shape.UserCount:N0} users (ids 0..{shape.UserCount - 1}) " +
-                $"x {shape.ItemsPerUser} items, and {free:N0} bytes are free; user ids must be dense, from 0");
+        if ((ulong)free < bytes)
+            throw new ImportException($"{output} would need {bytes:N0} bytes for {users:N0} users (ids 0..{users - 1}) " +
+                $"x {itemsPerUser} items, and {free:N0} bytes are free; user ids must be dense, from 0");
     }
 
     /// <summary>The format named, else the one the file name implies.</summary>

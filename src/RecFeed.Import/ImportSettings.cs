@@ -28,6 +28,12 @@ public sealed record ImportSettings
     /// <summary>Parquet with one row per (user, item, rank) instead of one row per user.</summary>
     public bool Long { get; init; }
     public bool SkipBadRows { get; init; }
+
+    /// <summary>Split the output over this many shards (see <see cref="Sharding.ShardSpec"/>).</summary>
+    public uint Shards { get; init; } = 1;
+
+    /// <summary>Write only this shard; null writes every shard (or the whole file when <see cref="Shards"/> is 1).</summary>
+    public uint? Shard { get; init; }
     public bool AllowDuplicates { get; init; }
 
     public string ItemsColumnName => ItemsColumn ?? (Long ? "item" : "items");
@@ -50,6 +56,10 @@ public sealed record ImportSettings
             return $"--users must be between 1 and {FeedFileHeader.MaxUserCount}; got {Users}";
         if (FallbackTop < 0)
             return $"--fallback-top must be 0 or more; got {FallbackTop}";
+        if (Shards == 0)
+            return "--shards must be 1 or more";
+        if (Shard >= Shards)
+            return $"--shard {Shard} is out of range for --shards {Shards}; shards are numbered 0..{Shards - 1}";
         if (Long && (Format ?? FormatOf(Input)) != InputFormat.Parquet)
             return "--long applies to Parquet input only";
         return null;

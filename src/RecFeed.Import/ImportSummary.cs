@@ -25,6 +25,9 @@ public sealed class ImportSummary
     public int FallbackCount { get; set; }
     /// <summary>"top 50" or the fallback file's name.</summary>
     public string FallbackSource { get; set; } = "";
+    /// <summary>The files written: one, or one per shard.</summary>
+    public List<string> Files { get; } = [];
+    /// <summary>Bytes written over all <see cref="Files"/>.</summary>
     public ulong FileBytes { get; set; }
     public double Seconds { get; set; }
 }

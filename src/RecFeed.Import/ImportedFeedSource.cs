@@ -1,11 +1,12 @@
 using RecFeed.Format;
+using RecFeed.Sharding;
 
 namespace RecFeed.Import;
 
-/// <summary>The writer's view of an import: the filled matrix and the fallback list.</summary>
-internal sealed class ImportedFeedSource(FeedMatrix matrix, uint[] fallback) : IFeedSource
+/// <summary>The writer's view of an import for one shard: the filled matrix of all users and the fallback list.</summary>
+internal sealed class ImportedFeedSource(FeedMatrix matrix, uint[] fallback, ShardSpec shard) : IFeedSource
 {
     public void WriteFallback(Span<uint> destination) => fallback.CopyTo(destination);
 
-    public void WriteRow(ulong user, Span<uint> destination) => matrix.CopyRow(user, destination);
+    public void WriteRow(ulong user, Span<uint> destination) => matrix.CopyRow(shard.GlobalUser(user), destination);
 }

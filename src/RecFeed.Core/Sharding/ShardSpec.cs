@@ -41,5 +41,14 @@ public readonly record struct ShardSpec
         return $"{prefix}.{Index}-of-{Count}.bin";
     }
 
+    /// <summary>
+    /// The files a writer produces for <c>--shards count [--shard index]</c>: the one shard to <paramref name="output"/>,
+    /// the whole file to <paramref name="output"/>, or every shard to its <see cref="FilePath"/>.
+    /// </summary>
+    public static (ShardSpec Spec, string Path)[] Targets(string output, uint count, uint? index) =>
+        index is { } k ? [(new ShardSpec(k, count), output)]
+        : count == 1 ? [(Whole, output)]
+        : [.. Enumerable.Range(0, (int)count).Select(i => new ShardSpec((uint)i, count)).Select(s => (s, s.FilePath(output)))];
+
     public override string ToString() => $"{Index}/{Count}";
 }

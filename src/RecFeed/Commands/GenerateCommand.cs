@@ -9,7 +9,6 @@ namespace RecFeed.Cli.Commands;
 /// <summary><c>recfeed generate</c>: a random feeds file for demos and benchmarks, deterministic per seed.</summary>
 internal static class GenerateCommand
 {
-    internal const long MaxShards = 1 << 16;
 
     private static readonly Option<long> Users = new("--users")
     {
@@ -57,27 +56,15 @@ internal static class GenerateCommand
             "Without it an interrupted run still never leaves a half file under the final name, and serve's checksum catches a file torn by a crash.",
     };
 
-    private static readonly Option<uint> Shards = new("--shards")
-    {
-        Description = "Split the users over N shards: shard K holds the users with id mod N == K (see docs/scale.md).",
-        DefaultValueFactory = _ => 1,
-        Validators = { r => OptionRange.Check(r, 1, MaxShards) },
-    };
-
-    private static readonly Option<uint?> Shard = new("--shard")
-    {
-        Description = "Write only shard K (0..N-1) of --shards N, to --out. Without it every shard is written.",
-    };
-
     public static Command Create()
     {
         var command = new Command("generate", "Write a feeds file of random, per-user distinct item ids.")
         {
-            Users, ItemsPerUser, MaxItemId, FallbackSize, Seed, Out, Fsync, Shards, Shard,
+            Users, ItemsPerUser, MaxItemId, FallbackSize, Seed, Out, Fsync, ShardOptions.Shards, ShardOptions.Shard,
         };
         command.SetAction((r, ct) => Task.FromResult((int)Run(Console.Out, Console.Error,
             (ulong)r.GetValue(Users), r.GetValue(ItemsPerUser), r.GetValue(MaxItemId), r.GetValue(FallbackSize),
-            r.GetValue(Seed), r.GetValue(Out)!.FullName, r.GetValue(Fsync), r.GetValue(Shards), r.GetValue(Shard), ct)));
+            r.GetValue(Seed), r.GetValue(Out)!.FullName, r.GetValue(Fsync), r.GetValue(ShardOptions.Shards), r.GetValue(ShardOptions.Shard), ct)));
         return command;
     }
 
@@ -105,9 +92,7 @@ internal static class GenerateCommand
             return ExitCode.BadInput;
         }
 
-        (ShardSpec Spec, string Path)[] targets = shard is { } k ? [(new ShardSpec(k, shardCount), output)]
-            : shardCount == 1 ? [(ShardSpec.Whole, output)]
-            : [.. Enumerable.Range(0, (int)shardCount).Select(i => new ShardSpec((uint)i, shardCount)).Select(s => (s, s.FilePath(output)))];
+        var targets = ShardSpec.Targets(output, shardCount, shard);
         var shapes = targets.Select(t => FeedFileHeader.Create(t.Spec.UserCount(users), itemsPerUser, fallbackSize, seed, t.Spec.Index, t.Spec.Count)).ToArray();
         var bar = ProgressBar.ForStderr(shapes.Sum(s => (long)s.PayloadLength), "users", (long)shapes[0].RowBytes);
         long done = 0;

@@ -10,7 +10,7 @@ internal static class HaproxyConfigCommand
     {
         Description = "Number of shards n; shard k serves the users with id mod n == k.",
         Required = true,
-        Validators = { r => OptionRange.Check(r, 1, GenerateCommand.MaxShards) },
+        Validators = { r => OptionRange.Check(r, 1, ShardOptions.MaxShards) },
     };
 
     private static readonly Option<string[]> Backends = new("--backend")

@@ -86,7 +86,7 @@ internal static class ImportCommand
         var command = new Command("import", "Write a feeds file from recommendations computed elsewhere (Parquet, CSV, TSV).")
         {
             From, Format, Out, ItemsPerUser, Users, Fallback, FallbackTop, UserColumn, ItemsColumn, RankColumn, Long,
-            SkipBadRows, AllowDuplicates,
+            SkipBadRows, AllowDuplicates, ShardOptions.Shards, ShardOptions.Shard,
         };
         command.Validators.Add(r =>
         {
@@ -107,6 +107,8 @@ internal static class ImportCommand
             Long = r.GetValue(Long),
             SkipBadRows = r.GetValue(SkipBadRows),
             AllowDuplicates = r.GetValue(AllowDuplicates),
+            Shards = r.GetValue(ShardOptions.Shards),
+            Shard = r.GetValue(ShardOptions.Shard),
         }, r.GetValue(Out)!.ToString(), ct));
         return command;
     }
@@ -139,7 +141,7 @@ internal static class ImportCommand
             return WriteFailure.Report(stderr, "import", output, e);
         }
         bar?.Complete();
-        stdout.WriteLine($"imported {settings.Input} into {output}: {s.Users:N0} users ({s.UsersWithoutRow:N0} without a row), " +
+        stdout.WriteLine($"imported {settings.Input} into {string.Join(", ", s.Files)}: {s.Users:N0} users ({s.UsersWithoutRow:N0} without a row), " +
             $"{s.Rows:N0} rows, {s.Items:N0} items; cut {s.CutUsers:N0} users ({s.CutItems:N0} items), padded {s.PaddedUsers:N0}, " +
             $"skipped {s.SkippedRows:N0} rows, dropped {s.DuplicateItems:N0} repeated items, replaced {s.ReplacedUsers:N0} users; " +
             $"fallback {s.FallbackCount} ({s.FallbackSource}); {s.FileBytes:N0} bytes, {s.Seconds:F2} s");
