@@ -54,8 +54,7 @@ internal static class ServeCommand
         {
             r =>
             {
-                var seconds = r.GetValueOrDefault<double>();
-                if (!(seconds is > 0 and <= 86_400))
+                if (OptionRange.TryParseToken<double>(r, out var seconds) && !(seconds is > 0 and <= 86_400))
                     r.AddError("--snapshot-interval: expected seconds, more than 0 and at most 86400.");
             },
         },

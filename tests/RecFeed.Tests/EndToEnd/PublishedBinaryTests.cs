@@ -118,6 +118,7 @@ public sealed class PublishedBinaryTests : TempDirectoryTest
     [InlineData("generate", "--users", "10", "--items-per-user", "70000")]
     [InlineData("serve")]
     [InlineData("serve", "--data", "x.bin", "--urls", "ftp://nope")]
+    [InlineData("serve", "--data", "x.bin", "--snapshot-interval", "soon")]
     [InlineData("frobnicate")]
     public async Task Bad_arguments_are_a_usage_error_on_stderr(params string[] args)
     {
