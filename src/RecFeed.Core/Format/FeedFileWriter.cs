@@ -1,58 +1,34 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace RecFeed.Format;
 
 /// <summary>
-/// Writes a feeds file block by block on every core, hashing each block as it is produced. The file is written
-/// under a temporary name in the destination folder, flushed to disk and renamed: a reader never sees half a file.
+/// Writes a feeds file block by block on every core, hashing each block as it is produced, through
+/// <see cref="AtomicFile"/>: a reader never sees half a file.
 /// </summary>
 public static class FeedFileWriter
 {
     /// <summary>Writes <paramref name="shape"/> filled from <paramref name="source"/> to <paramref name="path"/>.</summary>
     /// <param name="datasetId">0 derives the id from the content, so the same content always has the same id.</param>
     /// <param name="progress">Receives the number of payload bytes written so far.</param>
-    /// <param name="flushToDisk">fsync before the rename, so the file also survives power loss. Without it a crash
-    /// can still only leave the old file or a file whose checksum fails to verify, never a silently wrong one.</param>
+    /// <param name="flushToDisk">fsync, so the file also survives power loss. Without it a crash can still only
+    /// leave the old file or a file whose checksum fails to verify, never a silently wrong one.</param>
     public static FeedFileHeader Write(string path, FeedFileHeader shape, IFeedSource source, ulong datasetId = 0,
-        Action<long>? progress = null, bool flushToDisk = true, CancellationToken cancellationToken = default)
-    {
-        var fullPath = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
-        var header = shape;
-        try
+        Action<long>? progress = null, bool flushToDisk = true, CancellationToken cancellationToken = default) =>
+        AtomicFile.Write(path, (long)shape.FileLength, flushToDisk, handle =>
         {
-            // Preallocating makes a full disk fail now, not gigabytes later.
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                BufferSize = 0,
-                PreallocationSize = (long)header.FileLength,
-            };
-            using (var file = new FileStream(temp, options))
-            {
-                file.SetLength((long)header.FileLength);
-                header.PayloadChecksum = WritePayload(file, header, source, progress, cancellationToken);
-                header.DatasetId = datasetId != 0 ? datasetId : ContentDatasetId(header);
-                Span<byte> bytes = stackalloc byte[FeedFileHeader.Size];
-                header.WriteTo(bytes);
-                RandomAccess.Write(file.SafeFileHandle, bytes, 0);
-                if (flushToDisk)
-                    file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, fullPath, overwrite: true);
+            var header = shape;
+            header.PayloadChecksum = WritePayload(handle, header, source, progress, cancellationToken);
+            header.DatasetId = datasetId != 0 ? datasetId : ContentDatasetId(header);
+            Span<byte> bytes = stackalloc byte[FeedFileHeader.Size];
+            header.WriteTo(bytes);
+            RandomAccess.Write(handle, bytes, 0);
             return header;
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+        });
 
-    private static ulong WritePayload(FileStream file, FeedFileHeader header, IFeedSource source, Action<long>? progress, CancellationToken ct)
+    private static ulong WritePayload(SafeFileHandle file, FeedFileHeader header, IFeedSource source, Action<long>? progress, CancellationToken ct)
     {
         var payloadLength = header.PayloadLength;
         var checksum = new PayloadChecksum(payloadLength);
@@ -65,7 +41,7 @@ public static class FeedFileWriter
             {
                 var bytes = builder.Build(block);
                 checksum.AddBlock(block, bytes);
-                RandomAccess.Write(file.SafeFileHandle, bytes, FeedFileHeader.Size + (long)block * PayloadChecksum.BlockSize);
+                RandomAccess.Write(file, bytes, FeedFileHeader.Size + (long)block * PayloadChecksum.BlockSize);
                 progress?.Invoke(Interlocked.Add(ref written, bytes.Length));
                 return builder;
             },

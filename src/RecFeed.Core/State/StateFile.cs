@@ -4,14 +4,13 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using RecFeed.Feed;
 using RecFeed.Format;
-using RecFeed.Native;
 
 namespace RecFeed.State;
 
 /// <summary>
-/// Reads and writes progress snapshots (layout in <see cref="StateFileHeader"/>). A snapshot is written under a
-/// temporary name, flushed to disk and renamed over the old one, so a crash at any moment leaves the old snapshot
-/// or the new one, never a torn one. The positions are streamed from the live array in chunks while requests keep
+/// Reads and writes progress snapshots (layout in <see cref="StateFileHeader"/>). A snapshot is written through
+/// <see cref="AtomicFile"/>, flushed to disk, so a crash at any moment leaves the old snapshot or the new one,
+/// never a torn one. The positions are streamed from the live array in chunks while requests keep
 /// advancing it: no request waits for a snapshot.
 /// </summary>
 public static class StateFile
@@ -26,9 +25,6 @@ public static class StateFile
     public static StateSnapshot Write(string path, FeedGeneration generation)
     {
         var started = Stopwatch.GetTimestamp();
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
         var offsets = generation.Offsets;
         var header = new StateFileHeader
         {
@@ -36,38 +32,28 @@ public static class StateFile
             UserCount = offsets.Length,
             WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
-        try
+        AtomicFile.Write(path, header.FileLength, flushToDisk: true, handle =>
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            var hash = new XxHash3();
+            var chunk = new ushort[(int)Math.Min(ChunkUsers, Math.Max(offsets.Length, 1))];
+            long position = StateFileHeader.Size;
+            for (ulong start = 0; start < offsets.Length; start += (ulong)chunk.Length)
             {
-                var hash = new XxHash3();
-                var chunk = new ushort[(int)Math.Min(ChunkUsers, Math.Max(offsets.Length, 1))];
-                long position = StateFileHeader.Size;
-                for (ulong start = 0; start < offsets.Length; start += (ulong)chunk.Length)
-                {
-                    var count = (int)Math.Min((ulong)chunk.Length, offsets.Length - start);
-                    var copy = chunk.AsSpan(0, count);
-                    offsets.Slice(start, count).CopyTo(copy);
-                    header.UsersWithProgress += (ulong)(count - copy.Count((ushort)0));
-                    var bytes = MemoryMarshal.AsBytes(copy);
-                    hash.Append(bytes);
-                    RandomAccess.Write(file.SafeFileHandle, bytes, position);
-                    position += bytes.Length;
-                }
-                header.PositionsChecksum = hash.GetCurrentHashAsUInt64();
-                Span<byte> headerBytes = stackalloc byte[StateFileHeader.Size];
-                header.WriteTo(headerBytes);
-                RandomAccess.Write(file.SafeFileHandle, headerBytes, 0);
-                file.Flush(flushToDisk: true);
+                var count = (int)Math.Min((ulong)chunk.Length, offsets.Length - start);
+                var copy = chunk.AsSpan(0, count);
+                offsets.Slice(start, count).CopyTo(copy);
+                header.UsersWithProgress += (ulong)(count - copy.Count((ushort)0));
+                var bytes = MemoryMarshal.AsBytes(copy);
+                hash.Append(bytes);
+                RandomAccess.Write(handle, bytes, position);
+                position += bytes.Length;
             }
-            File.Move(temp, fullPath, overwrite: true);
-            LibC.FSyncDirectory(directory);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            header.PositionsChecksum = hash.GetCurrentHashAsUInt64();
+            Span<byte> headerBytes = stackalloc byte[StateFileHeader.Size];
+            header.WriteTo(headerBytes);
+            RandomAccess.Write(handle, headerBytes, 0);
+            return true;
+        });
         return new StateSnapshot(header.DatasetId, header.UsersWithProgress, header.FileLength, Stopwatch.GetElapsedTime(started));
     }
 
