@@ -32,8 +32,9 @@ public sealed class FeedHandler
     {
         if (!FeedRequest.TryParseUserId(userId, out var id))
             return BadRequest(context, InvalidUserId);
+        // One read of the current generation's row length: a reload between two reads could pair different limits.
         var maxSize = _service.MaxSize;
-        if (!FeedRequest.TryParseSize(context.Request.QueryString.Value, maxSize, _service.DefaultRequestSize, out var size))
+        if (!FeedRequest.TryParseSize(context.Request.QueryString.Value, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
             return BadRequest(context, InvalidSize(maxSize));
 
         uint[]? rented = null;

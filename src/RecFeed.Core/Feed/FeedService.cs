@@ -30,7 +30,10 @@ public sealed class FeedService : IDisposable
     public int MaxSize => _current.ItemsPerUser;
 
     /// <summary>The size of a request that names none.</summary>
-    public int DefaultRequestSize => Math.Min(DefaultSize, MaxSize);
+    public int DefaultRequestSize => DefaultSizeFor(MaxSize);
+
+    /// <summary>The size of a request that names none, for rows of <paramref name="maxSize"/> items.</summary>
+    public static int DefaultSizeFor(int maxSize) => Math.Min(DefaultSize, maxSize);
 
     /// <summary>Fills <paramref name="response"/> (its length is the requested size) and says how many items it holds.</summary>
     public FeedOutcome Serve(uint userId, Span<uint> response, out int count)
