@@ -1,56 +1,120 @@
-using System.Globalization;
-using System.Text;
+using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
 
 namespace RecFeed.Http;
 
-/// <summary><c>GET /metrics</c> in the Prometheus text format (0.0.4). Scrapes are rare, so this may allocate.</summary>
+/// <summary>
+/// <c>GET /metrics</c> in the Prometheus text format (0.0.4): what requests got and how long they took, what is
+/// served, what reloads and snapshots did, and the process. Scrapes are rare, so this may allocate; the request path
+/// only adds to striped counters (<see cref="FeedCounters"/>, <see cref="RequestDurations"/>).
+/// </summary>
 public sealed class MetricsHandler(FeedService service)
 {
-    private const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+    /// <summary>The <c>outcome</c> label of each <see cref="FeedOutcome"/>, by value.</summary>
+    private static readonly string[] OutcomeLabels = ["served", "unknown_user", "misdirected", "unavailable", "bad_request"];
+
+    private static readonly string Version =
+        typeof(FeedService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     public Task Metrics(HttpContext context)
     {
         var text = Render();
-        context.Response.ContentType = ContentType;
+        context.Response.ContentType = PrometheusText.ContentType;
         return context.Response.WriteAsync(text);
     }
 
     public string Render()
     {
-        var c = service.Counters;
-        var slab = service.Slab;
-        var b = new StringBuilder(2048);
-        Family(b, "recfeed_requests_total", "counter", "Feed requests by outcome.");
-        Sample(b, "recfeed_requests_total{outcome=\"served\"}", c[FeedCounter.Served]);
-        Sample(b, "recfeed_requests_total{outcome=\"unknown_user\"}", c[FeedCounter.UnknownUser]);
-        Sample(b, "recfeed_requests_total{outcome=\"bad_request\"}", c[FeedCounter.BadRequest]);
-        Sample(b, "recfeed_requests_total{outcome=\"unavailable\"}", c[FeedCounter.Unavailable]);
-        Sample(b, "recfeed_requests_total{outcome=\"misdirected\"}", c[FeedCounter.Misdirected]);
-        Single(b, "recfeed_unknown_user_requests_total", "counter", "Requests for a user id beyond the file, answered with fallback items only.", c[FeedCounter.UnknownUser]);
-        Single(b, "recfeed_bad_requests_total", "counter", "Requests answered 400.", c[FeedCounter.BadRequest]);
-        Single(b, "recfeed_personal_items_total", "counter", "Personal items served.", c[FeedCounter.PersonalItems]);
-        Single(b, "recfeed_fallback_items_total", "counter", "Fallback items served.", c[FeedCounter.FallbackItems]);
-        Single(b, "recfeed_exhausted_users_total", "counter", "Users whose personal feed ran out.", c[FeedCounter.ExhaustedUsers]);
-        Single(b, "recfeed_users_loaded", "gauge", "Users in the loaded feeds file.", (long)slab.UserCount);
-        Single(b, "recfeed_items_per_user", "gauge", "Items stored per user.", slab.ItemsPerUser);
-        Single(b, "recfeed_slab_bytes", "gauge", "Bytes of feed data held in native memory.", (long)slab.Bytes);
-        Single(b, "recfeed_shard_index", "gauge", "k of the loaded file: it holds the users with id mod shard_count == k.", slab.Header.ShardIndex);
-        Single(b, "recfeed_shard_count", "gauge", "n, the number of shards the users are split over (1: a single-machine file).", slab.Header.ShardCount);
-        return b.ToString();
+        var t = new PrometheusText(16 * 1024);
+        t.Family("recfeed_build_info", "gauge", "The running recfeed build; the value is always 1.").Sample("recfeed_build_info", 1, ("version", Version));
+        WriteRequests(t);
+        WriteDurations(t);
+        WriteDataset(t);
+        WriteReloads(t);
+        WriteSnapshots(t);
+        ProcessMetrics.Write(t);
+        return t.ToString();
     }
 
-    private static void Single(StringBuilder b, string name, string type, string help, long value)
+    private void WriteRequests(PrometheusText t)
     {
-        Family(b, name, type, help);
-        Sample(b, name, value);
+        var c = service.Counters;
+        t.Family("recfeed_requests_total", "counter", "Feed requests by outcome.");
+        Outcome(t, "recfeed_requests_total", FeedOutcome.Served, c[FeedCounter.Served]);
+        Outcome(t, "recfeed_requests_total", FeedOutcome.UnknownUser, c[FeedCounter.UnknownUser]);
+        Outcome(t, "recfeed_requests_total", FeedOutcome.BadRequest, c[FeedCounter.BadRequest]);
+        Outcome(t, "recfeed_requests_total", FeedOutcome.Unavailable, c[FeedCounter.Unavailable]);
+        Outcome(t, "recfeed_requests_total", FeedOutcome.Misdirected, c[FeedCounter.Misdirected]);
+        t.Single("recfeed_unknown_user_requests_total", "counter", "Requests for a user id beyond the file, answered with fallback items only.", c[FeedCounter.UnknownUser]);
+        t.Single("recfeed_bad_requests_total", "counter", "Requests answered 400.", c[FeedCounter.BadRequest]);
+        t.Single("recfeed_personal_items_total", "counter", "Personal items served.", c[FeedCounter.PersonalItems]);
+        t.Single("recfeed_fallback_items_total", "counter", "Fallback items served.", c[FeedCounter.FallbackItems]);
+        t.Single("recfeed_exhausted_users_total", "counter", "Users whose personal feed ran out.", c[FeedCounter.ExhaustedUsers]);
     }
 
-    private static void Family(StringBuilder b, string name, string type, string help) =>
-        b.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
-         .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+    private static void Outcome(PrometheusText t, string name, FeedOutcome outcome, double value) =>
+        t.Sample(name, value, ("outcome", OutcomeLabels[(int)outcome]));
 
-    private static void Sample(StringBuilder b, string name, long value) =>
-        b.Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    /// <summary>Cumulative buckets per outcome; the +Inf bucket and <c>_count</c> are the same sum, so they always agree.</summary>
+    private void WriteDurations(PrometheusText t)
+    {
+        const string name = "recfeed_request_duration_seconds";
+        var durations = service.Durations;
+        t.Family(name, "histogram", "Feed request duration from the first recfeed code the request reaches to its body written into Kestrel's buffer, by outcome.");
+        for (var o = 0; o < RequestDurations.Outcomes; o++)
+        {
+            var outcome = (FeedOutcome)o;
+            var label = OutcomeLabels[o];
+            long cumulative = 0;
+            for (var bucket = 0; bucket < RequestDurations.Buckets; bucket++)
+            {
+                cumulative += durations.Count(outcome, bucket);
+                var le = bucket < RequestDurations.UpperBounds.Length ? RequestDurations.UpperBounds[bucket] : "+Inf";
+                t.Sample(name + "_bucket", cumulative, ("outcome", label), ("le", le));
+            }
+            t.Sample(name + "_sum", durations.SumSeconds(outcome), ("outcome", label));
+            t.Sample(name + "_count", cumulative, ("outcome", label));
+        }
+    }
+
+    private void WriteDataset(PrometheusText t)
+    {
+        var slab = service.Slab;
+        var header = slab.Header;
+        t.Family("recfeed_dataset_info", "gauge", "The feeds file being served: its dataset id, shard (k/n) and path; the value is always 1.")
+         .Sample("recfeed_dataset_info", 1, ("dataset_id", header.DatasetId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)),
+             ("shard", $"{header.ShardIndex}/{header.ShardCount}"), ("file", slab.Path));
+        t.Single("recfeed_dataset_loaded_timestamp_seconds", "gauge", "When the served feeds file finished loading, in Unix seconds.", slab.LoadedAt.ToUnixTimeMilliseconds() / 1000.0);
+        t.Single("recfeed_users_loaded", "gauge", "Users in the loaded feeds file.", slab.UserCount);
+        t.Single("recfeed_items_per_user", "gauge", "Items stored per user.", slab.ItemsPerUser);
+        t.Single("recfeed_slab_bytes", "gauge", "Bytes of feed data held in native memory.", slab.Bytes);
+        t.Single("recfeed_shard_index", "gauge", "k of the loaded file: it holds the users with id mod recfeed_shards == k.", header.ShardIndex);
+        // Not recfeed_shard_count: promtool lints a _count suffix outside histograms and summaries.
+        t.Single("recfeed_shards", "gauge", "n, the number of shards the users are split over (1: a single-machine file).", header.ShardCount);
+    }
+
+    private void WriteReloads(PrometheusText t)
+    {
+        var r = service.Reloads;
+        t.Single("recfeed_reload_attempts_total", "counter", "Reloads asked for (SIGHUP or POST /admin/reload).", r.Attempts);
+        t.Family("recfeed_reloads_total", "counter", "Finished reloads by result: loaded (swapped in), rejected (old data kept), abandoned (server stopping).")
+         .Sample("recfeed_reloads_total", r.Loaded, ("result", "loaded"))
+         .Sample("recfeed_reloads_total", r.Rejected, ("result", "rejected"))
+         .Sample("recfeed_reloads_total", r.Abandoned, ("result", "abandoned"));
+        t.Single("recfeed_reload_last_success_timestamp_seconds", "gauge", "When the last reload that loaded a file finished, in Unix seconds (0: none yet).", r.LastSuccessUnixSeconds);
+        t.Single("recfeed_reload_last_failure_timestamp_seconds", "gauge", "When the last rejected reload finished, in Unix seconds (0: none yet).", r.LastFailureUnixSeconds);
+        t.Single("recfeed_reload_last_duration_seconds", "gauge", "How long the last finished reload took, from asking to answer.", r.LastDurationSeconds);
+    }
+
+    private void WriteSnapshots(PrometheusText t)
+    {
+        var s = service.Snapshots;
+        t.Single("recfeed_snapshots_total", "counter", "Snapshots of the read positions written to the state file.", s.Written);
+        t.Single("recfeed_snapshot_failures_total", "counter", "Snapshots that could not be written (retried next round).", s.Failures);
+        t.Single("recfeed_snapshot_written_bytes_total", "counter", "Bytes of state file written by snapshots.", s.BytesWritten);
+        t.Single("recfeed_snapshot_last_success_timestamp_seconds", "gauge", "Last time the state file was known to hold every read position (a snapshot written, or nothing had moved), in Unix seconds.", s.LastSuccessUnixSeconds);
+        t.Single("recfeed_snapshot_last_duration_seconds", "gauge", "How long the last snapshot written took.", s.LastDurationSeconds);
+        t.Single("recfeed_snapshot_interval_seconds", "gauge", "The configured time between snapshot rounds (0: snapshots not running).", s.Interval.TotalSeconds);
+    }
 }

@@ -8,7 +8,7 @@ public sealed class FeedCounters
     private readonly StripedCounters _counters = new();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(FeedCounter counter, long value = 1) => _counters.Add(StripedCounters.Slot((int)counter), value);
+    public void Add(FeedCounter counter, long value = 1) => _counters.Add(_counters.Slot((int)counter), value);
 
     public long this[FeedCounter counter] => _counters.Sum((int)counter);
 }

@@ -1,5 +1,6 @@
 namespace RecFeed.Feed;
 
+/// <summary>How a feed request ended; the <c>outcome</c> label of the request metrics.</summary>
 public enum FeedOutcome
 {
     /// <summary>A feed for a user of this file.</summary>
@@ -10,4 +11,6 @@ public enum FeedOutcome
     Misdirected,
     /// <summary>Nothing at all to return (personal list exhausted, no fallback).</summary>
     Unavailable,
+    /// <summary>A malformed user id or size (400): decided by the HTTP layer, never returned by <see cref="FeedService.Serve"/>.</summary>
+    BadRequest,
 }

@@ -13,7 +13,9 @@ public sealed class FeedReloader(FeedService service, string dataPath, ProgressK
 {
     private readonly SemaphoreSlim _one = new(1, 1);
 
-    public async Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken = default)
+    public Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken = default) => service.Reloads.Track(ReloadOnceAsync, cancellationToken);
+
+    private async Task<ReloadResult> ReloadOnceAsync(CancellationToken cancellationToken)
     {
         await _one.WaitAsync(cancellationToken);
         try

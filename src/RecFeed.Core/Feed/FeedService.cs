@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using RecFeed.Offsets;
 using RecFeed.Slab;
+using RecFeed.State;
 
 namespace RecFeed.Feed;
 
@@ -25,6 +26,11 @@ public sealed class FeedService : IDisposable
 
     public FeedSlab Slab => _current.Slab;
     public FeedCounters Counters { get; } = new();
+
+    /// <summary>Request durations by outcome, recorded by the HTTP layer; with the stats below, what /metrics reads.</summary>
+    public RequestDurations Durations { get; } = new();
+    public ReloadStats Reloads { get; } = new();
+    public SnapshotStats Snapshots { get; } = new();
 
     /// <summary>Largest size a request may ask for: one user's whole row.</summary>
     public int MaxSize => _current.ItemsPerUser;

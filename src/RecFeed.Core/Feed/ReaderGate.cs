@@ -18,7 +18,7 @@ public sealed class ReaderGate
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryEnter(out int token)
     {
-        token = StripedCounters.Slot(0);
+        token = _readers.Slot(0);
         _readers.Add(token, 1);
         if (!_closed)
             return true;

@@ -14,19 +14,25 @@ public sealed unsafe class FeedSlab : IDisposable
     private readonly NativeSlab _slab;
     private readonly uint* _matrix;
 
-    private FeedSlab(FeedFileHeader header, NativeSlab slab, TimeSpan loadTime)
+    private FeedSlab(string path, FeedFileHeader header, NativeSlab slab, TimeSpan loadTime)
     {
+        Path = System.IO.Path.GetFullPath(path);
         Header = header;
         _slab = slab;
         _matrix = (uint*)(slab.Pointer + (header.MatrixOffset - FeedFileHeader.Size));
         LoadTime = loadTime;
+        LoadedAt = DateTimeOffset.UtcNow;
     }
+
+    /// <summary>The file this was loaded from.</summary>
+    public string Path { get; }
 
     public FeedFileHeader Header { get; }
     public ulong UserCount => Header.UserCount;
     public int ItemsPerUser => (int)Header.ItemsPerUser;
     public ulong Bytes => _slab.Length;
     public TimeSpan LoadTime { get; }
+    public DateTimeOffset LoadedAt { get; }
 
     public ReadOnlySpan<uint> Fallback => new(_slab.Pointer, (int)Header.FallbackCount);
 
@@ -56,7 +62,7 @@ public sealed unsafe class FeedSlab : IDisposable
         {
             if (header.PayloadLength > 0)
                 CopyAndVerify(handle, header, slab, cancellationToken);
-            return new FeedSlab(header, slab, Stopwatch.GetElapsedTime(started));
+            return new FeedSlab(path, header, slab, Stopwatch.GetElapsedTime(started));
         }
         catch
         {

@@ -18,14 +18,18 @@ public sealed class ProgressKeeper(FeedService service, string path)
     public StateSnapshot? WriteIfChanged() => service.WithStableGeneration<StateSnapshot?>(g =>
     {
         if (!g.Offsets.TakeChanged())
+        {
+            service.Snapshots.UpToDate();
             return null;
+        }
         try
         {
-            return StateFile.Write(Path, g);
+            return service.Snapshots.Record(StateFile.Write(Path, g));
         }
         catch
         {
             g.Offsets.MarkChanged(); // not written: the next round tries again
+            service.Snapshots.Failed();
             throw;
         }
     });
@@ -33,6 +37,7 @@ public sealed class ProgressKeeper(FeedService service, string path)
     /// <summary>Snapshots every <paramref name="interval"/> until cancelled; a failed write is reported and retried next round.</summary>
     public async Task RunAsync(TimeSpan interval, Action<StateSnapshot> written, Action<Exception> failed, CancellationToken cancellationToken)
     {
+        service.Snapshots.Interval = interval;
         using var timer = new PeriodicTimer(interval);
         try
         {

@@ -161,8 +161,7 @@ public sealed class FeedHttpTests : IAsyncLifetime
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
         var text = await response.Content.ReadAsStringAsync();
         Assert.EndsWith("\n", text);
-        var samples = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#'))
-            .ToDictionary(l => l[..l.LastIndexOf(' ')], l => long.Parse(l[(l.LastIndexOf(' ') + 1)..]));
+        var samples = MetricsText.Samples(text);
         Assert.Equal(2, samples["recfeed_requests_total{outcome=\"served\"}"]);
         Assert.Equal(1, samples["recfeed_requests_total{outcome=\"unknown_user\"}"]);
         Assert.Equal(1, samples["recfeed_unknown_user_requests_total"]);

@@ -37,7 +37,7 @@ public sealed class MisdirectedRequestTests : IAsyncLifetime
         Assert.Contains("\nrecfeed_requests_total{outcome=\"misdirected\"} 1\n", metrics);
         Assert.Contains("\nrecfeed_requests_total{outcome=\"served\"} 0\n", metrics);
         Assert.Contains("\nrecfeed_shard_index 1\n", metrics);
-        Assert.Contains("\nrecfeed_shard_count 2\n", metrics);
+        Assert.Contains("\nrecfeed_shards 2\n", metrics);
     }
 
     [Fact]

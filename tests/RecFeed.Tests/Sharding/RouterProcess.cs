@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Sharding;
 
@@ -18,17 +19,7 @@ internal sealed class RouterProcess : IDisposable
     public HttpClient Client { get; }
 
     /// <summary>The haproxy executable; its absence fails the test with what to do, it never skips it.</summary>
-    public static string Executable
-    {
-        get
-        {
-            var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Concat(["/usr/sbin", "/usr/local/sbin"]);
-            var found = directories.Select(d => Path.Combine(d, "haproxy")).FirstOrDefault(File.Exists);
-            Assert.True(found is not null, "haproxy is not installed (not on PATH, nor in /usr/sbin): install it with " +
-                "'apt-get install -y haproxy'; ./build.sh test does that itself when it is missing");
-            return found!;
-        }
-    }
+    public static string Executable => SystemTool.Find("haproxy", "haproxy");
 
     /// <summary>Checks the config with <c>haproxy -c</c>, and returns the checker's output on failure.</summary>
     public static void AssertValid(string configPath)
