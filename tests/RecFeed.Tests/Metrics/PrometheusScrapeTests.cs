@@ -1,5 +1,6 @@
 using System.Globalization;
 using RecFeed.Tests.Support;
+using Xunit.Abstractions;
 
 namespace RecFeed.Tests.Metrics;
 
@@ -7,7 +8,7 @@ namespace RecFeed.Tests.Metrics;
 /// /metrics of the published binary, judged by Prometheus's own tools rather than by our reading of the format:
 /// promtool's linter, and a real Prometheus scraping every second and answering PromQL.
 /// </summary>
-public sealed class PrometheusScrapeTests
+public sealed class PrometheusScrapeTests(ITestOutputHelper output)
 {
     private const int Served = 300;
     private const int BadRequests = 10;
@@ -63,7 +64,12 @@ public sealed class PrometheusScrapeTests
         Assert.Equal(interpolated, p99, 9);
         Assert.InRange(p99, 0, 1);
 
+        output.WriteLine($"at {at.ToString("R", CultureInfo.InvariantCulture)}: rate({served}[5m]) = {PrometheusServer.Value(rate[0])} " +
+            $"(sent {Served}: {Served / window}); sum(rate(recfeed_requests_total[5m])) = {PrometheusServer.Value(all[0])}; " +
+            $"histogram_quantile(0.99, ...served...) = {p99} (bucket {lower}..{upper}, expected {interpolated})");
+
         var info = Assert.Single(await prometheus.QueryAsync("recfeed_dataset_info"));
+        output.WriteLine("recfeed_dataset_info: " + info.GetRawText());
         Assert.Equal(1, PrometheusServer.Value(info));
         Assert.Equal(header.DatasetId.ToString("x16", CultureInfo.InvariantCulture), PrometheusServer.Label(info, "dataset_id"));
         Assert.Equal("0/1", PrometheusServer.Label(info, "shard"));

@@ -8,9 +8,9 @@ public sealed class RequestDurationsTests
     private static long Ticks(double seconds) => (long)(seconds * Stopwatch.Frequency);
 
     [Fact]
-    public void Buckets_run_from_10_microseconds_to_1_second_with_le_labels_in_decimal()
+    public void Buckets_run_from_5_microseconds_to_1_second_with_le_labels_in_decimal()
     {
-        Assert.Equal("0.00001", RequestDurations.UpperBounds[0]);
+        Assert.Equal("0.000005", RequestDurations.UpperBounds[0]);
         Assert.Contains("0.00005", RequestDurations.UpperBounds);
         Assert.Equal("1", RequestDurations.UpperBounds[^1]);
         Assert.Equal(RequestDurations.UpperBounds.Length + 1, RequestDurations.Buckets);
@@ -22,9 +22,9 @@ public sealed class RequestDurationsTests
     public void A_duration_lands_in_the_first_bucket_whose_bound_it_does_not_exceed_and_per_outcome()
     {
         var durations = new RequestDurations();
-        durations.Observe(FeedOutcome.Served, Ticks(0.000004));   // <= 10 µs: bucket 0
-        durations.Observe(FeedOutcome.Served, Ticks(0.00001));    // exactly 10 µs: still bucket 0 (le is inclusive)
-        durations.Observe(FeedOutcome.Served, Ticks(0.00006));    // (50 µs, 75 µs]: bucket 5
+        durations.Observe(FeedOutcome.Served, Ticks(0.000004));   // <= 5 µs: bucket 0
+        durations.Observe(FeedOutcome.Served, Ticks(0.000005));   // exactly 5 µs: still bucket 0 (le is inclusive)
+        durations.Observe(FeedOutcome.Served, Ticks(0.00006));    // (50 µs, 75 µs]
         durations.Observe(FeedOutcome.Served, Ticks(2.5));        // beyond 1 s: +Inf
         durations.Observe(FeedOutcome.BadRequest, Ticks(0.0009)); // (750 µs, 1 ms]
 
@@ -34,7 +34,7 @@ public sealed class RequestDurationsTests
         Assert.Equal(4, Enumerable.Range(0, RequestDurations.Buckets).Sum(b => durations.Count(FeedOutcome.Served, b)));
         Assert.Equal(1, durations.Count(FeedOutcome.BadRequest, Array.IndexOf(RequestDurations.UpperBounds, "0.001")));
         Assert.Equal(0, Enumerable.Range(0, RequestDurations.Buckets).Sum(b => durations.Count(FeedOutcome.UnknownUser, b)));
-        Assert.Equal(0.000004 + 0.00001 + 0.00006 + 2.5, durations.SumSeconds(FeedOutcome.Served), 6);
+        Assert.Equal(0.000004 + 0.000005 + 0.00006 + 2.5, durations.SumSeconds(FeedOutcome.Served), 6);
     }
 
     [Fact]
