@@ -60,6 +60,7 @@ public sealed class MetricsHandler(FeedService service)
     private void WriteDurations(PrometheusText t)
     {
         const string name = "recfeed_request_duration_seconds";
+        const string bucketName = name + "_bucket", sumName = name + "_sum", countName = name + "_count";
         var durations = service.Durations;
         t.Family(name, "histogram", "Feed request duration from the first recfeed code the request reaches to its body written into Kestrel's buffer, by outcome.");
         for (var o = 0; o < RequestDurations.Outcomes; o++)
@@ -71,10 +72,10 @@ public sealed class MetricsHandler(FeedService service)
             {
                 cumulative += durations.Count(outcome, bucket);
                 var le = bucket < RequestDurations.UpperBounds.Length ? RequestDurations.UpperBounds[bucket] : "+Inf";
-                t.Sample(name + "_bucket", cumulative, ("outcome", label), ("le", le));
+                t.Sample(bucketName, cumulative, ("outcome", label), ("le", le));
             }
-            t.Sample(name + "_sum", durations.SumSeconds(outcome), ("outcome", label));
-            t.Sample(name + "_count", cumulative, ("outcome", label));
+            t.Sample(sumName, durations.SumSeconds(outcome), ("outcome", label));
+            t.Sample(countName, cumulative, ("outcome", label));
         }
     }
 

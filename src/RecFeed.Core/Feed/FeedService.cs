@@ -19,7 +19,13 @@ public sealed class FeedService : IDisposable
     private volatile FeedGeneration _current;
     private volatile bool _disposed;
 
-    public FeedService(FeedSlab slab) => _current = new FeedGeneration(slab, new OffsetTable(slab.UserCount));
+    private readonly System.Diagnostics.Metrics.Meter _meter;
+
+    public FeedService(FeedSlab slab)
+    {
+        _current = new FeedGeneration(slab, new OffsetTable(slab.UserCount));
+        _meter = FeedMeter.Create(this);
+    }
 
     /// <summary>The generation requests start on now. Its native memory is safe to read only while entered or under <see cref="WithStableGeneration"/>.</summary>
     public FeedGeneration Current => _current;
@@ -157,6 +163,7 @@ public sealed class FeedService : IDisposable
 
     public void Dispose()
     {
+        _meter.Dispose();
         lock (_swapLock)
         {
             _disposed = true;

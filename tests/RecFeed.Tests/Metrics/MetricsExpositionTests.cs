@@ -153,4 +153,30 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         Assert.True(samples["recfeed_snapshot_last_success_timestamp_seconds"] >= before["recfeed_snapshot_last_success_timestamp_seconds"]);
         Assert.True(samples["recfeed_snapshot_last_duration_seconds"] > 0);
     }
+
+    [Fact]
+    public async Task The_RecFeed_meter_reads_the_same_counters_for_in_process_listeners()
+    {
+        for (var user = 0; user < 7; user++)
+            await _server.Client.GetAsync($"/feed/{user}?size=2");
+        await _server.Client.GetAsync("/feed/abc");
+
+        var measured = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == FeedMeter.Name && ReferenceEquals(instrument.Meter.Scope, _server.Service))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measured[instrument.Name + (tags.Length > 0 ? $"{{{tags[0].Key}={tags[0].Value}}}" : "")] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(7, measured["recfeed.requests{outcome=served}"]);
+        Assert.Equal(1, measured["recfeed.requests{outcome=bad_request}"]);
+        Assert.Equal(14, measured["recfeed.items.personal"]);
+        Assert.Equal(100, measured["recfeed.users.loaded"]);
+        Assert.Equal(0, measured["recfeed.reloads{result=rejected}"]);
+    }
 }
