@@ -8,7 +8,7 @@ namespace RecFeed.Feed;
 /// The request-duration histogram behind <c>recfeed_request_duration_seconds</c>, one row of fixed buckets per
 /// <see cref="FeedOutcome"/>, on <see cref="StripedCounters"/>: recording is two uncontended atomic adds, no lock,
 /// no allocation. Buckets step 1-1.5-2-3-5-7.5 per decade from 5 µs to 10 ms, where recfeed's own work falls
-/// (under 5 µs a request in the published binary here), so a p99 interpolated inside one bucket is off by at most half a step; then
+/// (5-15 µs a request in the published binary here), so a p99 interpolated inside one bucket is off by at most half a step; then
 /// 1-2-5 up to 1 s for the tail.
 /// </summary>
 public sealed class RequestDurations
