@@ -3,7 +3,8 @@
 #   ./build.sh          publish the Native AOT binary to artifacts/recfeed
 #   ./build.sh run      publish, generate a 1,000,000-user demo file if missing, serve it on http://127.0.0.1:8080
 #   ./build.sh test     publish (through build.ps1 under PowerShell, so both scripts stay working), run every test
-# Needs only the .NET 10 SDK; everything else (PowerShell as a .NET tool, NuGet packages) is fetched here.
+# Needs only the .NET 10 SDK; everything else (PowerShell as a .NET tool, NuGet packages, Debian packages the tests
+# run) is fetched here.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -31,15 +32,10 @@ pwsh_tool() {
   echo "$pwsh"
 }
 
-ensure_haproxy() {
-  # The sharding end-to-end tests route through a real HAProxy; CI runs as root on Debian.
-  if command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]]; then return; fi
-  if [[ $(id -u) -ne 0 ]]; then echo "haproxy is missing and this is not root: apt-get install haproxy, or the sharding tests fail" >&2; return; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
-}
-
 run_tests() {
-  ensure_haproxy
+  # Real tools the tests drive: the sharding end-to-end tests route through HAProxy.
+  source scripts/ensure-packages.sh
+  ensure_packages haproxy=haproxy curl=curl
   # build.ps1 does the publish here, so the Windows script is exercised on every test run.
   "$(pwsh_tool)" -NoProfile -NonInteractive -File ./build.ps1 publish
   [[ -x artifacts/recfeed ]] || { echo "build.ps1 did not produce artifacts/recfeed" >&2; exit 1; }
