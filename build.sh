@@ -3,8 +3,8 @@
 #   ./build.sh          publish the Native AOT binary to artifacts/recfeed
 #   ./build.sh run      publish, generate a 1,000,000-user demo file if missing, serve it on http://127.0.0.1:8080
 #   ./build.sh test     publish (through build.ps1 under PowerShell, so both scripts stay working), run every test
-# Needs only the .NET 10 SDK; everything else (PowerShell as a .NET tool, NuGet packages, and for tests Debian's
-# haproxy, prometheus and systemd packages) is fetched here.
+# Needs only the .NET 10 SDK; everything else (PowerShell as a .NET tool, NuGet packages, Debian packages the tests
+# run) is fetched here.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -32,20 +32,11 @@ pwsh_tool() {
   echo "$pwsh"
 }
 
-ensure_tool() {
-  # Tests run the real tools, from Debian's packages: HAProxy routes the sharding tests, Prometheus and promtool
-  # judge /metrics and the alert rules, systemd-analyze verifies the unit. CI runs as root on Debian.
-  local tool=$1 package=$2
-  if command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]]; then return; fi
-  if [[ $(id -u) -ne 0 ]]; then echo "$tool is missing and this is not root: apt-get install $package, or the tests that need it fail" >&2; return; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
-}
-
 run_tests() {
-  ensure_tool haproxy haproxy
-  ensure_tool prometheus prometheus
-  ensure_tool promtool prometheus
-  ensure_tool systemd-analyze systemd
+  # Real tools the tests drive: the sharding end-to-end tests route through HAProxy; Prometheus and promtool judge
+  # /metrics and the alert rules; systemd-analyze verifies the unit.
+  source scripts/ensure-packages.sh
+  ensure_packages haproxy=haproxy curl=curl prometheus=prometheus promtool=prometheus systemd-analyze=systemd
   # build.ps1 does the publish here, so the Windows script is exercised on every test run.
   "$(pwsh_tool)" -NoProfile -NonInteractive -File ./build.ps1 publish
   [[ -x artifacts/recfeed ]] || { echo "build.ps1 did not produce artifacts/recfeed" >&2; exit 1; }

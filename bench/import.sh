@@ -6,6 +6,7 @@
 #   USERS=100000 ITEMS=200 bench/import.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ensure-packages.sh
 users=${USERS:-1000000}
 items=${ITEMS:-200}
 rows_per_group=${ROWS_PER_GROUP:-50000}
@@ -15,7 +16,7 @@ output=$dir/feeds.bin
 mkdir -p "$dir"
 
 [[ -x artifacts/recfeed ]] || ./build.sh
-[[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+ensure_packages /usr/bin/time=time
 if [[ ! -f "$input" ]]; then
   dotnet run -c Release --project bench/ParquetGen -- "$input.tmp" "$users" "$items" "$rows_per_group"
   mv "$input.tmp" "$input"

@@ -5,18 +5,19 @@
 #   routed-2   wrk -> HAProxy -> two shards, each holding half the users
 # Usage: bench/shards.sh [USERS]   env: DURATION (10s), CONNECTIONS (64), THREADS (1), BASE_PORT (9100; uses 4 ports)
 # Everything runs on this machine, so client, router and shards share its cores: read the ratio, not the absolutes,
-# and on a busy machine repeat it. Needs wrk and haproxy (apt-get install wrk haproxy) and publishes the binary.
+# and on a busy machine repeat it. Installs wrk, haproxy and curl when missing and publishes the binary
+# (SKIP_PUBLISH=1 reuses artifacts/recfeed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/ensure-packages.sh
 users=${1:-1000000}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-1}
 base=${BASE_PORT:-9100}
 
+ensure_packages wrk=wrk haproxy=haproxy curl=curl
 haproxy=$(command -v haproxy || echo /usr/sbin/haproxy)
-command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-[[ -x $haproxy ]] || { echo "haproxy is not installed: apt-get install haproxy" >&2; exit 1; }
 [[ ${SKIP_PUBLISH:-} == 1 && -x artifacts/recfeed ]] || ./build.sh >/dev/null
 bin=artifacts/recfeed
 data=bench/data/shards-$users
@@ -29,10 +30,12 @@ stop() { [[ ${#pids[@]} -eq 0 ]] || kill "${pids[@]}" 2>/dev/null || true; wait 
 trap stop EXIT
 
 serve() { # file port
-  $bin serve --data "$1" --urls "http://127.0.0.1:$2" >/dev/null &
+  $bin serve --data "$1" --urls "http://127.0.0.1:$2" >"$data/serve-$2.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 600); do curl -fs "http://127.0.0.1:$2/healthz" >/dev/null && return; sleep 0.1; done
-  echo "recfeed serve on port $2 did not come up" >&2; exit 1
+  until curl -fs "http://127.0.0.1:$2/healthz" >/dev/null; do
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "recfeed serve on port $2 did not start:" >&2; cat "$data/serve-$2.log" >&2; exit 1; }
+    sleep 0.1
+  done
 }
 
 route() { # shards backend...

@@ -12,4 +12,35 @@ internal static class FreePort
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports, for scripts that take a base port.</summary>
+    public static int Block(int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = Next();
+            if (first + count > IPEndPoint.MaxPort)
+                continue;
+            var held = new List<TcpListener>();
+            try
+            {
+                for (var port = first; port < first + count; port++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    held.Add(listener);
+                }
+                return first;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                foreach (var listener in held)
+                    listener.Stop();
+            }
+        }
+        throw new InvalidOperationException($"no {count} consecutive free loopback ports found");
+    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -70,11 +69,7 @@ public sealed partial class RecFeedProcess : IDisposable
         return _process.ExitCode;
     }
 
-    public void Signal(int signal)
-    {
-        if (Kill(_process.Id, signal) != 0)
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed");
-    }
+    public void Signal(int signal) => Posix.Signal(_process.Id, signal);
 
     public const int SIGTERM = 15;
     public const int SIGINT = 2;
@@ -92,9 +87,6 @@ public sealed partial class RecFeedProcess : IDisposable
 
     [GeneratedRegex(@"listening on (http://[^\s,]+)")]
     private static partial Regex ReadyLine();
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 
     public void Dispose()
     {
