@@ -7,8 +7,8 @@ namespace RecFeed.State;
 /// <summary>
 /// Keeps the state file of one <see cref="FeedService"/>: holds its lock (<see cref="StateLock"/>) from construction
 /// to disposal, restores it at start, snapshots the chunks whose positions moved, and follows reloads. Snapshots run
-/// under the service's swap lock, so the generation being copied cannot be freed by a reload midway; requests never
-/// take that lock. The first snapshot of this process, of a new dataset, or after a failed write is a full base;
+/// under the service's swap lock, so the generation being copied cannot be freed by a reload midway, and two
+/// snapshots (timer, reload, shutdown) never run at once; requests never take that lock. The first snapshot of this process, of a new dataset, or after a failed write is a full base;
 /// after that each one appends only what changed (<see cref="StateWriter"/>).
 /// </summary>
 public sealed class ProgressKeeper : IDisposable
