@@ -17,7 +17,7 @@ namespace RecFeed.State;
 public static class StateFile
 {
     /// <summary>Positions read, hashed and checked per step of the base: 128 KiB, small enough to stay in cache.</summary>
-    private const int ChunkUsers = 64 * 1024;
+    private const int StepUsers = 64 * 1024;
 
     /// <summary>The default state path for a feeds file: next to it.</summary>
     public static string DefaultPath(string dataPath) => dataPath + ".state";
@@ -83,9 +83,9 @@ public static class StateFile
         var offsets = generation.Offsets;
         var hash = new XxHash3();
         ulong withProgress = 0;
-        for (ulong start = 0; start < offsets.Length; start += ChunkUsers)
+        for (ulong start = 0; start < offsets.Length; start += StepUsers)
         {
-            var target = offsets.Slice(start, (int)Math.Min(ChunkUsers, offsets.Length - start));
+            var target = offsets.Slice(start, (int)Math.Min(StepUsers, offsets.Length - start));
             var bytes = MemoryMarshal.AsBytes(target);
             if (RandomAccess.Read(handle, bytes, StateFileHeader.Size + (long)start * sizeof(ushort)) != bytes.Length)
                 throw new FeedFileException("truncated while reading positions");
@@ -178,8 +178,8 @@ public static class StateFile
 
     private static void Clear(OffsetTable offsets)
     {
-        for (ulong start = 0; start < offsets.Length; start += ChunkUsers)
-            offsets.Slice(start, (int)Math.Min(ChunkUsers, offsets.Length - start)).Clear();
+        for (ulong start = 0; start < offsets.Length; start += StepUsers)
+            offsets.Slice(start, (int)Math.Min(StepUsers, offsets.Length - start)).Clear();
     }
 
     /// <summary>Renames a damaged snapshot to <c>NAME.corrupt-TIMESTAMP</c> next to it, so an operator can look at it.</summary>
