@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -17,6 +18,13 @@ namespace RecFeed.State;
 /// </summary>
 public sealed class StateLock : IDisposable
 {
+    /// <summary>
+    /// How long a held lock is retried before refusing. A lock its holder just released can stay held for a moment:
+    /// a child process the holder forked keeps a copy of the descriptor until its exec closes it (O_CLOEXEC), and an
+    /// exiting holder closes it last. Only a lock still held after that is another live owner.
+    /// </summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
+
     private readonly SafeFileHandle _handle;
 
     private StateLock(string path, SafeFileHandle handle)
@@ -38,9 +46,15 @@ public sealed class StateLock : IDisposable
         if (fd < 0)
             throw new StateLockException($"cannot lock the state file {statePath}: {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (LibC.FLock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+        var started = Stopwatch.GetTimestamp();
+        while (LibC.FLock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
         {
             var error = Marshal.GetLastPInvokeError();
+            if (error == LibC.EWOULDBLOCK && Stopwatch.GetElapsedTime(started) < Patience)
+            {
+                Thread.Sleep(10);
+                continue;
+            }
             var holder = error == LibC.EWOULDBLOCK ? HolderOf(handle) : null;
             handle.Dispose();
             throw new StateLockException(error == LibC.EWOULDBLOCK
