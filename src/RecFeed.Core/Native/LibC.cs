@@ -6,6 +6,12 @@ internal static partial class LibC
 {
     public const int MADV_HUGEPAGE = 14;
     public const int O_RDONLY = 0;
+    public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40;
+    public const int O_CLOEXEC = 0x80000;
+    public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
+    public const int EWOULDBLOCK = 11;
 
     /// <summary>Advice only: failure (no THP, not Linux) leaves the memory usable, so the result is ignored by callers.</summary>
     [LibraryImport("libc", EntryPoint = "madvise")]
@@ -13,6 +19,13 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
+
+    /// <summary>open(2) with a mode, for files that may be created.</summary>
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int FLock(int fd, int operation);
 
     [LibraryImport("libc", EntryPoint = "fsync")]
     public static partial int FSync(int fd);

@@ -6,25 +6,35 @@ namespace RecFeed.Offsets;
 /// <summary>
 /// Every user's read position as one unmanaged ushort array (2 bytes a user, no managed object per user).
 /// Positions only move forward and only through <see cref="TryAdvance"/>, a 16-bit compare-and-swap, so racing
-/// requests for one user get disjoint slices.
+/// requests for one user get disjoint slices. Positions are grouped in chunks of <see cref="ChunkUsers"/>, each with
+/// a "changed" byte, so a snapshot writes only the chunks that moved.
 /// </summary>
 public sealed unsafe class OffsetTable : IDisposable
 {
+    /// <summary>Users per chunk: 128 bytes of positions, so a snapshot of a few scattered users stays small, and a
+    /// change map of one byte per chunk (1/128 of the positions) that a snapshot scans in microseconds.</summary>
+    public const int ChunkUsers = 64;
+    private const int ChunkShift = 6;
+
     private ushort* _positions;
 
-    /// <summary>1 once a position moved since the last <see cref="TakeChanged"/>; read before written, so the line
-    /// stays shared between cores and only the first advance after a snapshot writes it.</summary>
-    private int _changed;
+    /// <summary>Per chunk, 1 once a position in it moved since the snapshot took it; read before written, so the line
+    /// stays shared between cores and only the first advance in a chunk after a snapshot writes it.</summary>
+    private byte* _changed;
 
     public OffsetTable(ulong length)
     {
         Length = length;
+        ChunkCount = (int)((length + ChunkUsers - 1) >> ChunkShift);
         _positions = (ushort*)NativeMemory.AllocZeroed((nuint)Math.Max(length, 1), sizeof(ushort));
+        _changed = (byte*)NativeMemory.AllocZeroed((nuint)Math.Max(ChunkCount, 1));
     }
 
     public ulong Length { get; }
 
     public ulong Bytes => Length * sizeof(ushort);
+
+    public int ChunkCount { get; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ushort Read(ulong user) => Volatile.Read(ref _positions[user]);
@@ -35,18 +45,49 @@ public sealed unsafe class OffsetTable : IDisposable
     {
         if (Interlocked.CompareExchange(ref _positions[user], next, expected) != expected)
             return false;
-        if (Volatile.Read(ref _changed) == 0)
-            Volatile.Write(ref _changed, 1);
+        ref var changed = ref _changed[user >> ChunkShift];
+        if (Volatile.Read(ref changed) == 0)
+            Volatile.Write(ref changed, 1);
         return true;
     }
 
-    /// <summary>
-    /// Whether any position moved since the last call, and resets that. Reset before copying: an advance racing
-    /// with the copy either lands in it or sets the flag again for the next snapshot.
-    /// </summary>
-    public bool TakeChanged() => Interlocked.Exchange(ref _changed, 0) != 0;
+    /// <summary>The chunks' "changed" bytes, for a snapshot to find the ones that moved.</summary>
+    public ReadOnlySpan<byte> ChangedChunks => new(_changed, ChunkCount);
 
-    public void MarkChanged() => Volatile.Write(ref _changed, 1);
+    /// <summary>
+    /// Resets the "changed" byte of each chunk in <paramref name="chunks"/> before a snapshot copies them. The fence
+    /// pairs with the CAS in <see cref="TryAdvance"/> (also a full fence): an advance either lands in the copy that
+    /// follows or finds its byte reset and sets it again for the next snapshot.
+    /// </summary>
+    public void TakeChanged(ReadOnlySpan<int> chunks)
+    {
+        foreach (var chunk in chunks)
+            _changed[chunk] = 0;
+        Interlocked.MemoryBarrier();
+    }
+
+    /// <summary>As <see cref="TakeChanged(ReadOnlySpan{int})"/> for every chunk, before a full copy.</summary>
+    public void TakeAllChanged()
+    {
+        new Span<byte>(_changed, ChunkCount).Clear();
+        Interlocked.MemoryBarrier();
+    }
+
+    /// <summary>Marks chunks changed again after a snapshot of them failed, so the next one retries.</summary>
+    public void MarkChanged(ReadOnlySpan<int> chunks)
+    {
+        foreach (var chunk in chunks)
+            Volatile.Write(ref _changed[chunk], 1);
+    }
+
+    /// <summary>Marks every chunk changed: a new dataset, or a full snapshot that failed.</summary>
+    public void MarkChanged() => new Span<byte>(_changed, ChunkCount).Fill(1);
+
+    /// <summary>Users in <paramref name="chunk"/>: <see cref="ChunkUsers"/>, fewer in the last one.</summary>
+    public int ChunkLength(int chunk) => (int)Math.Min(ChunkUsers, Length - ((ulong)chunk << ChunkShift));
+
+    /// <summary>The positions of <paramref name="chunk"/>, over the live array (see <see cref="Slice"/>).</summary>
+    public Span<ushort> Chunk(int chunk) => Slice((ulong)chunk << ChunkShift, ChunkLength(chunk));
 
     /// <summary>
     /// Positions <paramref name="start"/>.. as a span over the live array. Writers keep advancing meanwhile; as
@@ -65,5 +106,9 @@ public sealed unsafe class OffsetTable : IDisposable
         _positions = null;
         if (p != null)
             NativeMemory.Free(p);
+        var c = _changed;
+        _changed = null;
+        if (c != null)
+            NativeMemory.Free(c);
     }
 }

@@ -1,43 +1,83 @@
+using System.Runtime.InteropServices;
 using RecFeed.Feed;
+using RecFeed.Offsets;
 
 namespace RecFeed.State;
 
 /// <summary>
-/// Keeps the state file of one <see cref="FeedService"/>: restores it at start, snapshots it when positions moved,
-/// and follows reloads. Snapshots run under the service's swap lock, so the generation being copied cannot be freed
-/// by a reload midway; requests never take that lock.
+/// Keeps the state file of one <see cref="FeedService"/>: holds its lock (<see cref="StateLock"/>) from construction
+/// to disposal, restores it at start, snapshots the chunks whose positions moved, and follows reloads. Snapshots run
+/// under the service's swap lock, so the generation being copied cannot be freed by a reload midway, and two
+/// snapshots (timer, reload, shutdown) never run at once; requests never take that lock. The first snapshot of this process, of a new dataset, or after a failed write is a full base;
+/// after that each one appends only what changed (<see cref="StateWriter"/>).
 /// </summary>
-public sealed class ProgressKeeper(FeedService service, string path)
+public sealed class ProgressKeeper : IDisposable
 {
-    public string Path { get; } = path;
+    private readonly FeedService _service;
+    private readonly StateLock _lock;
+    private readonly long? _journalLimit;
+    private readonly List<int> _changed = [];
+    private StateWriter? _writer;
+
+    /// <summary>Takes the state file's lock; throws <see cref="StateLockException"/> when another process holds it.</summary>
+    /// <param name="journalLimit">Bytes of journal after which a snapshot compacts into a new base; by default the base's size, at least 1 MiB.</param>
+    public ProgressKeeper(FeedService service, string path, long? journalLimit = null)
+    {
+        _service = service;
+        Path = path;
+        _journalLimit = journalLimit;
+        _lock = StateLock.Acquire(path);
+    }
+
+    public string Path { get; }
 
     /// <summary>Loads the state file into the current generation. Call before serving.</summary>
-    public StateRestore Restore() => service.WithStableGeneration(g => StateFile.Restore(Path, g));
+    public StateRestore Restore() => _service.WithStableGeneration(g => StateFile.Restore(Path, g));
 
     /// <summary>Writes a snapshot if any position moved since the last one (or a reload reset them); null if nothing changed.</summary>
-    public StateSnapshot? WriteIfChanged() => service.WithStableGeneration<StateSnapshot?>(g =>
+    public StateSnapshot? WriteIfChanged() => _service.WithStableGeneration<StateSnapshot?>(g =>
     {
-        if (!g.Offsets.TakeChanged())
+        var changed = FindChanged(g.Offsets);
+        if (changed.IsEmpty)
         {
-            service.Snapshots.UpToDate();
+            _service.Snapshots.UpToDate();
             return null;
         }
         try
         {
-            return service.Snapshots.Record(StateFile.Write(Path, g));
+            if (_writer is { } writer && writer.CanAppend(g.Offsets, changed.Length))
+                return _service.Snapshots.Record(writer.Append(changed));
+            _writer = null;
+            _writer = StateWriter.Compact(Path, g, _journalLimit, out var snapshot);
+            return _service.Snapshots.Record(snapshot);
         }
         catch
         {
-            g.Offsets.MarkChanged(); // not written: the next round tries again
-            service.Snapshots.Failed();
+            _writer = null; // part of a record may follow the last good one: the next snapshot starts a new base
+            g.Offsets.MarkChanged(changed); // not written: the next round tries again
+            _service.Snapshots.Failed();
             throw;
         }
     });
 
+    /// <summary>The chunks marked changed, ascending, in a list reused from snapshot to snapshot.</summary>
+    private ReadOnlySpan<int> FindChanged(OffsetTable offsets)
+    {
+        _changed.Clear();
+        var map = offsets.ChangedChunks;
+        for (var next = map.IndexOfAnyExcept((byte)0); next >= 0;)
+        {
+            _changed.Add(next);
+            var rest = map[(next + 1)..].IndexOfAnyExcept((byte)0);
+            next = rest < 0 ? -1 : next + 1 + rest;
+        }
+        return CollectionsMarshal.AsSpan(_changed);
+    }
+
     /// <summary>Snapshots every <paramref name="interval"/> until cancelled; a failed write is reported and retried next round.</summary>
     public async Task RunAsync(TimeSpan interval, Action<StateSnapshot> written, Action<Exception> failed, CancellationToken cancellationToken)
     {
-        service.Snapshots.Interval = interval;
+        _service.Snapshots.Interval = interval;
         using var timer = new PeriodicTimer(interval);
         try
         {
@@ -58,4 +98,7 @@ public sealed class ProgressKeeper(FeedService service, string path)
         {
         }
     }
+
+    /// <summary>Releases the state file's lock; the final snapshot must be written before.</summary>
+    public void Dispose() => _lock.Dispose();
 }

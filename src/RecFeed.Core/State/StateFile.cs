@@ -1,61 +1,26 @@
-using System.Diagnostics;
+using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using RecFeed.Feed;
 using RecFeed.Format;
+using RecFeed.Offsets;
 
 namespace RecFeed.State;
 
 /// <summary>
-/// Reads and writes progress snapshots (layout in <see cref="StateFileHeader"/>). A snapshot is written through
-/// <see cref="AtomicFile"/>, flushed to disk, so a crash at any moment leaves the old snapshot or the new one,
-/// never a torn one. The positions are streamed from the live array in chunks while requests keep
-/// advancing it: no request waits for a snapshot.
+/// Reads the state file (layout in <see cref="StateFileHeader"/> and <see cref="JournalRecordHeader"/>; written by
+/// <see cref="StateWriter"/>): the base, then every journal record in order. A record that does not verify ends the
+/// journal: it and what follows are dropped and the positions are those of the record before, which is what a crash
+/// during an append leaves. Anything that verifies but does not fit the feeds file makes the whole file corrupt.
 /// </summary>
 public static class StateFile
 {
-    /// <summary>Positions copied, hashed and written per step: 128 KiB, small enough to stay in cache.</summary>
-    private const int ChunkUsers = 64 * 1024;
+    /// <summary>Positions read, hashed and checked per step of the base: 128 KiB, small enough to stay in cache.</summary>
+    private const int StepUsers = 64 * 1024;
 
     /// <summary>The default state path for a feeds file: next to it.</summary>
     public static string DefaultPath(string dataPath) => dataPath + ".state";
-
-    /// <summary>Writes the positions of <paramref name="generation"/>; the caller keeps the generation alive meanwhile.</summary>
-    public static StateSnapshot Write(string path, FeedGeneration generation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var offsets = generation.Offsets;
-        var header = new StateFileHeader
-        {
-            DatasetId = generation.DatasetId,
-            UserCount = offsets.Length,
-            WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        };
-        AtomicFile.Write(path, header.FileLength, flushToDisk: true, handle =>
-        {
-            var hash = new XxHash3();
-            var chunk = new ushort[(int)Math.Min(ChunkUsers, Math.Max(offsets.Length, 1))];
-            long position = StateFileHeader.Size;
-            for (ulong start = 0; start < offsets.Length; start += (ulong)chunk.Length)
-            {
-                var count = (int)Math.Min((ulong)chunk.Length, offsets.Length - start);
-                var copy = chunk.AsSpan(0, count);
-                offsets.Slice(start, count).CopyTo(copy);
-                header.UsersWithProgress += (ulong)(count - copy.Count((ushort)0));
-                var bytes = MemoryMarshal.AsBytes(copy);
-                hash.Append(bytes);
-                RandomAccess.Write(handle, bytes, position);
-                position += bytes.Length;
-            }
-            header.PositionsChecksum = hash.GetCurrentHashAsUInt64();
-            Span<byte> headerBytes = stackalloc byte[StateFileHeader.Size];
-            header.WriteTo(headerBytes);
-            RandomAccess.Write(handle, headerBytes, 0);
-            return true;
-        });
-        return new StateSnapshot(header.DatasetId, header.UsersWithProgress, header.FileLength, Stopwatch.GetElapsedTime(started));
-    }
 
     /// <summary>
     /// Loads the positions in <paramref name="path"/> into <paramref name="generation"/> before it serves. A snapshot
@@ -85,12 +50,21 @@ public static class StateFile
                 var length = RandomAccess.GetLength(handle);
                 Span<byte> bytes = stackalloc byte[StateFileHeader.Size];
                 var header = StateFileHeader.Read(bytes[..RandomAccess.Read(handle, bytes, 0)], length);
-                var written = DateTimeOffset.FromUnixTimeMilliseconds(header.WrittenAtUnixMs);
                 if (header.DatasetId != generation.DatasetId || header.UserCount != generation.Offsets.Length)
-                    return new StateRestore(RestoreOutcome.Mismatch, 0, written,
+                    return new StateRestore(RestoreOutcome.Mismatch, 0, DateTimeOffset.FromUnixTimeMilliseconds(header.WrittenAtUnixMs),
                         $"it belongs to dataset {header.DatasetId:x16} with {header.UserCount} users, the feeds file is dataset {generation.DatasetId:x16} with {generation.Offsets.Length} users");
-                LoadPositions(handle, header, generation);
-                return new StateRestore(RestoreOutcome.Restored, header.UsersWithProgress, written);
+                try
+                {
+                    LoadPositions(handle, header, generation);
+                    var journal = ReplayJournal(handle, length, header, generation);
+                    return new StateRestore(RestoreOutcome.Restored, journal.UsersWithProgress,
+                        DateTimeOffset.FromUnixTimeMilliseconds(journal.WrittenAtUnixMs), journal.Dropped, Records: journal.Records);
+                }
+                catch
+                {
+                    Clear(generation.Offsets);
+                    throw;
+                }
             }
             catch (FeedFileException e)
             {
@@ -107,37 +81,105 @@ public static class StateFile
     private static void LoadPositions(SafeFileHandle handle, StateFileHeader header, FeedGeneration generation)
     {
         var offsets = generation.Offsets;
-        var rowLength = generation.Header.ItemsPerUser;
         var hash = new XxHash3();
         ulong withProgress = 0;
-        try
+        for (ulong start = 0; start < offsets.Length; start += StepUsers)
         {
-            for (ulong start = 0; start < offsets.Length; start += ChunkUsers)
+            var target = offsets.Slice(start, (int)Math.Min(StepUsers, offsets.Length - start));
+            var bytes = MemoryMarshal.AsBytes(target);
+            if (RandomAccess.Read(handle, bytes, StateFileHeader.Size + (long)start * sizeof(ushort)) != bytes.Length)
+                throw new FeedFileException("truncated while reading positions");
+            hash.Append(bytes);
+            withProgress += CheckPositions(target, generation.ItemsPerUser);
+        }
+        if (hash.GetCurrentHashAsUInt64() != header.PositionsChecksum)
+            throw new FeedFileException("corrupt positions (checksum mismatch)");
+        if (withProgress != header.UsersWithProgress)
+            throw new FeedFileException("corrupt header (users with progress disagrees with the positions)");
+    }
+
+    /// <summary>How many of <paramref name="positions"/> are not 0; throws when one is past the row's end.</summary>
+    private static ulong CheckPositions(ReadOnlySpan<ushort> positions, int rowLength)
+    {
+        ulong withProgress = 0;
+        foreach (var position in positions)
+        {
+            if (position > rowLength)
+                throw new FeedFileException($"corrupt positions (a position of {position} in rows of {rowLength} items)");
+            if (position != 0)
+                withProgress++;
+        }
+        return withProgress;
+    }
+
+    private readonly record struct Journal(ulong UsersWithProgress, long WrittenAtUnixMs, int Records, string? Dropped);
+
+    /// <summary>Applies the records after the base in order, up to the first one that does not verify.</summary>
+    private static Journal ReplayJournal(SafeFileHandle handle, long length, StateFileHeader @base, FeedGeneration generation)
+    {
+        var offsets = generation.Offsets;
+        var state = new Journal(@base.UsersWithProgress, @base.WrittenAtUnixMs, 0, null);
+        Span<byte> headerBytes = stackalloc byte[JournalRecordHeader.Size];
+        byte[] body = [];
+        for (var offset = @base.BaseLength; offset < length;)
+        {
+            var sequence = (ulong)state.Records + 1;
+            var room = length - offset - JournalRecordHeader.Size;
+            var header = JournalRecordHeader.TryRead(headerBytes[..RandomAccess.Read(handle, headerBytes, offset)], @base.HeaderChecksum, room, offsets.ChunkCount);
+            if (header is not { } record || record.Sequence != sequence)
+                return state with { Dropped = Dropped(length - offset, offset, sequence, "its header does not verify", state) };
+            if (body.Length < record.BodyLength)
+                body = GC.AllocateUninitializedArray<byte>((int)record.BodyLength);
+            var bodyBytes = body.AsSpan(0, (int)record.BodyLength);
+            if (RandomAccess.Read(handle, bodyBytes, offset + JournalRecordHeader.Size) != bodyBytes.Length
+                || XxHash3.HashToUInt64(bodyBytes, (long)@base.HeaderChecksum) != record.BodyChecksum)
             {
-                var target = offsets.Slice(start, (int)Math.Min(ChunkUsers, offsets.Length - start));
-                var bytes = MemoryMarshal.AsBytes(target);
-                if (RandomAccess.Read(handle, bytes, StateFileHeader.Size + (long)start * sizeof(ushort)) != bytes.Length)
-                    throw new FeedFileException("truncated while reading positions");
-                hash.Append(bytes);
-                foreach (var position in target)
+                var after = length - offset - record.RecordLength;
+                return state with
                 {
-                    if (position > rowLength)
-                        throw new FeedFileException($"corrupt positions (a position of {position} in rows of {rowLength} items)");
-                    if (position != 0)
-                        withProgress++;
-                }
+                    Dropped = Dropped(length - offset, offset, sequence, after > 0
+                        ? $"its body does not verify and {after} bytes follow it: damage, not a torn append"
+                        : "its body does not verify", state),
+                };
             }
-            if (hash.GetCurrentHashAsUInt64() != header.PositionsChecksum)
-                throw new FeedFileException("corrupt positions (checksum mismatch)");
-            if (withProgress != header.UsersWithProgress)
-                throw new FeedFileException("corrupt header (users with progress disagrees with the positions)");
+            var withProgress = Apply(bodyBytes, (int)record.ChunkCount, offsets, generation.ItemsPerUser, state.UsersWithProgress, sequence);
+            if (withProgress != record.UsersWithProgress)
+                throw new FeedFileException($"corrupt journal record {sequence} (users with progress disagrees with the positions)");
+            state = new Journal(withProgress, record.WrittenAtUnixMs, state.Records + 1, null);
+            offset += record.RecordLength;
         }
-        catch
+        return state;
+    }
+
+    /// <summary>Writes a verified record's chunks into <paramref name="offsets"/>; returns the users with progress after it.</summary>
+    private static ulong Apply(ReadOnlySpan<byte> body, int chunks, OffsetTable offsets, int rowLength, ulong withProgress, ulong sequence)
+    {
+        var positions = MemoryMarshal.Cast<byte, ushort>(body[(chunks * sizeof(uint))..]);
+        var previous = -1L;
+        for (var i = 0; i < chunks; i++)
         {
-            for (ulong start = 0; start < offsets.Length; start += ChunkUsers)
-                offsets.Slice(start, (int)Math.Min(ChunkUsers, offsets.Length - start)).Clear();
-            throw;
+            var chunk = BinaryPrimitives.ReadUInt32LittleEndian(body[(i * sizeof(uint))..]);
+            if (chunk <= previous || chunk >= offsets.ChunkCount)
+                throw new FeedFileException($"corrupt journal record {sequence} (chunk {chunk} out of order or past the last user)");
+            previous = chunk;
+            var source = positions.Slice(i * OffsetTable.ChunkUsers, OffsetTable.ChunkUsers);
+            var target = offsets.Chunk((int)chunk);
+            if (source[target.Length..].ContainsAnyExcept((ushort)0))
+                throw new FeedFileException($"corrupt journal record {sequence} (a position past the last user)");
+            withProgress = withProgress - CheckPositions(target, rowLength) + CheckPositions(source[..target.Length], rowLength);
+            source[..target.Length].CopyTo(target);
         }
+        return withProgress;
+    }
+
+    private static string Dropped(long bytes, long offset, ulong sequence, string why, Journal kept) =>
+        $"dropped the last {bytes} bytes of the journal (record {sequence} at offset {offset}: {why}); " +
+        $"positions are those of {(kept.Records == 0 ? "the base" : $"record {kept.Records}")} of {DateTimeOffset.FromUnixTimeMilliseconds(kept.WrittenAtUnixMs):u}";
+
+    private static void Clear(OffsetTable offsets)
+    {
+        for (ulong start = 0; start < offsets.Length; start += StepUsers)
+            offsets.Slice(start, (int)Math.Min(StepUsers, offsets.Length - start)).Clear();
     }
 
     /// <summary>Renames a damaged snapshot to <c>NAME.corrupt-TIMESTAMP</c> next to it, so an operator can look at it.</summary>

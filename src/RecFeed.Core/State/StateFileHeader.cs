@@ -5,26 +5,30 @@ using RecFeed.Format;
 namespace RecFeed.State;
 
 /// <summary>
-/// The fixed 64-byte header of a progress snapshot (<c>feeds.bin.state</c>), followed by UserCount little-endian
-/// ushort read positions, one per user row of the feeds file. All fields little-endian.
+/// The fixed 64-byte header of a state file (<c>feeds.bin.state</c>), followed by UserCount little-endian ushort read
+/// positions, one per user row of the feeds file: the <i>base</i>. In version 2 the journal follows the base: records
+/// of the chunks that changed since (<see cref="JournalRecordHeader"/>). Version 1 (a base alone) is still read.
+/// All fields little-endian.
 /// <code>
 /// offset size field
 ///      0    8 Magic              "RFSTATE\0"
-///      8    4 FormatVersion      1
+///      8    4 FormatVersion      2 (1: no journal may follow)
 ///     12    4 HeaderSize         64
 ///     16    8 DatasetId          the feeds file's DatasetId these positions belong to
 ///     24    8 UserCount          positions that follow
 ///     32    8 UsersWithProgress  positions that are not 0 (for the start-up log line)
 ///     40    8 PositionsChecksum  XxHash3-64 of the positions bytes
-///     48    8 WrittenAtUnixMs    when the snapshot was taken
-///     56    8 HeaderChecksum     XxHash3-64 of bytes 0..55
+///     48    8 WrittenAtUnixMs    when the base was taken
+///     56    8 HeaderChecksum     XxHash3-64 of bytes 0..55; also the seed of every journal record's checksums,
+///                                which binds the records to this base
 /// </code>
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 public struct StateFileHeader
 {
     public const int Size = 64;
-    public const uint CurrentVersion = 1;
+    public const uint CurrentVersion = 2;
+    private const uint BaseOnlyVersion = 1;
 
     /// <summary>"RFSTATE\0" read as a little-endian ulong.</summary>
     public const ulong MagicValue = 0x0045544154534652;
@@ -39,9 +43,11 @@ public struct StateFileHeader
     [FieldOffset(48)] public long WrittenAtUnixMs;
     [FieldOffset(56)] public ulong HeaderChecksum;
 
-    public readonly long FileLength => Size + (long)UserCount * sizeof(ushort);
+    /// <summary>Header and positions; the journal starts here.</summary>
+    public readonly long BaseLength => Size + (long)UserCount * sizeof(ushort);
 
-    public readonly void WriteTo(Span<byte> destination)
+    /// <returns>The HeaderChecksum written.</returns>
+    public readonly ulong WriteTo(Span<byte> destination)
     {
         var copy = this;
         copy.Magic = MagicValue;
@@ -51,6 +57,7 @@ public struct StateFileHeader
         MemoryMarshal.Write(destination, in copy);
         copy.HeaderChecksum = XxHash3.HashToUInt64(destination[..56]);
         MemoryMarshal.Write(destination[56..], in copy.HeaderChecksum);
+        return copy.HeaderChecksum;
     }
 
     /// <summary>Reads and checks a header; throws <see cref="FeedFileException"/> with a one-line reason when it is not a sound snapshot header.</summary>
@@ -63,14 +70,14 @@ public struct StateFileHeader
         var h = MemoryMarshal.Read<StateFileHeader>(source);
         if (h.Magic != MagicValue)
             throw new FeedFileException("not a recfeed state file (bad magic)");
-        if (h.FormatVersion != CurrentVersion)
-            throw new FeedFileException($"unsupported state format version {h.FormatVersion} (this build reads version {CurrentVersion})");
+        if (h.FormatVersion is not (CurrentVersion or BaseOnlyVersion))
+            throw new FeedFileException($"unsupported state format version {h.FormatVersion} (this build reads versions {BaseOnlyVersion} and {CurrentVersion})");
         if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..56]))
             throw new FeedFileException("corrupt header (header checksum mismatch)");
         if (h.HeaderSize != Size || h.UserCount > FeedFileHeader.MaxUserCount || h.UsersWithProgress > h.UserCount)
             throw new FeedFileException("corrupt header (fields out of range)");
-        if (actualFileLength != h.FileLength)
-            throw new FeedFileException($"wrong length: {actualFileLength} bytes, the header promises {h.FileLength}");
+        if (actualFileLength < h.BaseLength || (h.FormatVersion == BaseOnlyVersion && actualFileLength != h.BaseLength))
+            throw new FeedFileException($"wrong length: {actualFileLength} bytes, the header promises {(h.FormatVersion == BaseOnlyVersion ? "" : "at least ")}{h.BaseLength}");
         return h;
     }
 }

@@ -94,7 +94,9 @@ internal static class ServeCommand
         }
 
         using var service = new FeedService(slab);
-        var progress = new ProgressKeeper(service, statePath);
+        using var progress = OpenProgress(stderr, service, statePath);
+        if (progress is null)
+            return (int)ExitCode.Failure;
         var restored = progress.Restore();
         using var reloader = new FeedReloader(service, data, progress);
         await using var app = RecFeedServer.Build(service, urls);
@@ -137,6 +139,20 @@ internal static class ServeCommand
         return (int)WriteFinalSnapshot(progress, log);
     }
 
+    /// <summary>Null, with one line on stderr, when another process holds the state file.</summary>
+    private static ProgressKeeper? OpenProgress(TextWriter stderr, FeedService service, string statePath)
+    {
+        try
+        {
+            return new ProgressKeeper(service, statePath);
+        }
+        catch (StateLockException e)
+        {
+            stderr.WriteLine($"recfeed serve: {e.Message}");
+            return null;
+        }
+    }
+
     private static ExitCode WriteFinalSnapshot(ProgressKeeper progress, ILogger log)
     {
         try
@@ -172,7 +188,10 @@ internal static class ServeCommand
         switch (restored.Outcome)
         {
             case RestoreOutcome.Restored:
-                log.LogInformation("progress restored from {Path}: {Users} users with progress (snapshot of {WrittenAt:u})", path, restored.UsersWithProgress, restored.WrittenAt);
+                log.LogInformation("progress restored from {Path}: {Users} users with progress (snapshot of {WrittenAt:u}, base + {Records} journal records)",
+                    path, restored.UsersWithProgress, restored.WrittenAt, restored.Records);
+                if (restored.Reason is { } dropped)
+                    log.LogWarning("state file {Path}: {Dropped}", path, dropped);
                 break;
             case RestoreOutcome.Missing:
                 log.LogInformation("no state file at {Path} yet: every user starts at the beginning", path);

@@ -114,6 +114,25 @@ public sealed class RestartTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task A_second_server_on_the_same_state_file_refuses_to_start_and_the_first_keeps_serving()
+    {
+        await using var first = await ServeProcess.StartAsync(_data);
+        await first.Client.GetStringAsync("/feed/3?size=2");
+
+        var (code, stdout, stderr) = await RecFeedProcess.RunAsync("serve", "--data", _data, "--urls", "http://127.0.0.1:0", "--admin-urls", "http://127.0.0.1:0");
+
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"the state file {_data}.state is in use by another recfeed process (pid {first.Id}", line);
+        Assert.Equal([TwoDatasets.Item(1, 3, 2)], TwoDatasets.Parse(await first.Client.GetStringAsync("/feed/3?size=1")));
+
+        first.Kill(); // the kernel drops the lock with the process
+        await using var second = await ServeProcess.StartAsync(_data);
+        Assert.Equal([TwoDatasets.Item(1, 4, 0)], TwoDatasets.Parse(await second.Client.GetStringAsync("/feed/4?size=1")));
+    }
+
+    [Fact]
     public async Task A_corrupt_state_file_is_kept_aside_and_the_server_starts_from_zero()
     {
         var state = _data + ".state";

@@ -137,13 +137,15 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         Assert.True(before["recfeed_snapshot_last_success_timestamp_seconds"] > 0, "at start the state file is current");
 
         await _server.Client.GetAsync("/feed/3");
-        var keeper = new ProgressKeeper(service, _dir.File("feeds.bin.state"));
+        using var keeper = new ProgressKeeper(service, _dir.File("feeds.bin.state"));
         var snapshot = keeper.WriteIfChanged();
         Assert.NotNull(snapshot);
         Assert.Null(keeper.WriteIfChanged()); // nothing moved: no write, but the file is current
 
         await _server.Client.GetAsync("/feed/4");
-        var blocked = new ProgressKeeper(service, _dir.File("no-such-folder/feeds.bin.state"));
+        var gone = Directory.CreateDirectory(_dir.File("gone")).FullName;
+        using var blocked = new ProgressKeeper(service, Path.Combine(gone, "feeds.bin.state"));
+        Directory.Delete(gone, recursive: true); // the folder disappears under the keeper: its next write fails
         Assert.ThrowsAny<IOException>(() => blocked.WriteIfChanged());
 
         var samples = MetricsText.Samples(await MetricsAsync());

@@ -114,7 +114,8 @@ public sealed class RouterEndToEndTests : TempDirectoryTest
     public async Task One_shard_with_two_replicas_pins_each_user_to_one_replica()
     {
         var file = Generate(1)[0];
-        var (replicaA, replicaB) = (await StartShardAsync(file), await StartShardAsync(file));
+        // Each replica keeps its own state file: a second process on one state file is refused.
+        var (replicaA, replicaB) = (await StartShardAsync(file, "--state", file + ".a.state"), await StartShardAsync(file, "--state", file + ".b.state"));
         var router = await StartRouterAsync(1, replicaA, replicaB);
 
         // Two replicas each keep their own read positions: only pinning makes every feed come back whole and in order.
@@ -157,9 +158,11 @@ public sealed class RouterEndToEndTests : TempDirectoryTest
         return router;
     }
 
-    private async Task<ServeProcess> StartShardAsync(string file, int port = 0)
+    private Task<ServeProcess> StartShardAsync(string file, params string[] args) => StartShardAsync(file, 0, args);
+
+    private async Task<ServeProcess> StartShardAsync(string file, int port, params string[] args)
     {
-        var shard = await ServeProcess.StartOnPortAsync(file, port);
+        var shard = await ServeProcess.StartOnPortAsync(file, port, args);
         _shards.Add(shard);
         return shard;
     }

@@ -10,6 +10,19 @@ public sealed class StateFileTests : TempDirectoryTest
 
     private FeedService Service(string data) => new(FeedSlab.Load(data));
 
+    /// <summary>One snapshot by a keeper that lets the state file go again, as a stopped server does.</summary>
+    private static StateSnapshot? Snapshot(FeedService service, string state)
+    {
+        using var keeper = new ProgressKeeper(service, state);
+        return keeper.WriteIfChanged();
+    }
+
+    private static StateRestore Restore(FeedService service, string state)
+    {
+        using var keeper = new ProgressKeeper(service, state);
+        return keeper.Restore();
+    }
+
     private static uint[] Claim(FeedService service, uint user, int size)
     {
         var items = new uint[size];
@@ -27,12 +40,12 @@ public sealed class StateFileTests : TempDirectoryTest
         {
             for (uint u = 0; u < 300; u += 3)
                 Claim(before, u, (int)(u % 7) + 1);
-            var snapshot = new ProgressKeeper(before, state).WriteIfChanged();
+            var snapshot = Snapshot(before, state);
             Assert.Equal(100UL, snapshot!.Value.UsersWithProgress);
         }
 
         using var after = Service(data);
-        var restored = new ProgressKeeper(after, state).Restore();
+        var restored = Restore(after, state);
         Assert.Equal(RestoreOutcome.Restored, restored.Outcome);
         Assert.Equal(100UL, restored.UsersWithProgress);
         for (uint u = 0; u < 300; u++)
@@ -48,7 +61,7 @@ public sealed class StateFileTests : TempDirectoryTest
         var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 10, itemsPerUser: 5);
         using var service = Service(data);
-        var keeper = new ProgressKeeper(service, Dir.File("s"));
+        using var keeper = new ProgressKeeper(service, Dir.File("s"));
         Assert.Null(keeper.WriteIfChanged());
         Assert.False(File.Exists(keeper.Path));
         Claim(service, 4, 2);
@@ -65,12 +78,12 @@ public sealed class StateFileTests : TempDirectoryTest
         using (var a = Service(first))
         {
             Claim(a, 1, 3);
-            new ProgressKeeper(a, state).WriteIfChanged();
+            Snapshot(a, state);
         }
         var bytes = File.ReadAllBytes(state);
 
         using var b = Service(second);
-        var restored = new ProgressKeeper(b, state).Restore();
+        var restored = Restore(b, state);
         Assert.Equal(RestoreOutcome.Mismatch, restored.Outcome);
         Assert.Contains("belongs to dataset", restored.Reason);
         Assert.Equal(TwoDatasets.Item(2, 1, 0), Claim(b, 1, 1)[0]);
@@ -90,7 +103,7 @@ public sealed class StateFileTests : TempDirectoryTest
         {
             for (uint u = 0; u < 50; u++)
                 Claim(before, u, 2);
-            new ProgressKeeper(before, state).WriteIfChanged();
+            Snapshot(before, state);
         }
         var bytes = File.ReadAllBytes(state);
         switch (damage)
@@ -105,7 +118,7 @@ public sealed class StateFileTests : TempDirectoryTest
         File.WriteAllBytes(state, bytes);
 
         using var after = Service(data);
-        var restored = new ProgressKeeper(after, state).Restore();
+        var restored = Restore(after, state);
 
         Assert.Equal(RestoreOutcome.Corrupt, restored.Outcome);
         Assert.False(string.IsNullOrWhiteSpace(restored.Reason));
@@ -138,7 +151,7 @@ public sealed class StateFileTests : TempDirectoryTest
         TwoDatasets.Write(data, dataset: 1, users: 2_000, itemsPerUser: 2_000);
         var state = Dir.File("state");
         using var service = Service(data);
-        var keeper = new ProgressKeeper(service, state);
+        using (var keeper = new ProgressKeeper(service, state))
         await using (var load = new ServeLoad(service, readers: 3, users: 2_000, maxSize: 1))
         {
             // Fast readers may exhaust every row before the last rounds; what is checked is that the copies were racy.
@@ -153,7 +166,7 @@ public sealed class StateFileTests : TempDirectoryTest
         var live = Enumerable.Range(0, 2_000).Select(u => service.Current.Offsets.Read((ulong)u)).ToArray();
 
         using var restoredService = Service(data);
-        Assert.Equal(RestoreOutcome.Restored, new ProgressKeeper(restoredService, state).Restore().Outcome);
+        Assert.Equal(RestoreOutcome.Restored, Restore(restoredService, state).Outcome);
         for (var u = 0; u < 2_000; u++)
             Assert.InRange(restoredService.Current.Offsets.Read((ulong)u), (ushort)0, live[u]);
     }

@@ -27,6 +27,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
     public Uri AdminAddress { get; }
     public HttpClient Client { get; }
     public string Output => _process.Stdout + _process.Stderr;
+    public int Id => _process.Id;
 
     /// <summary>Starts <c>recfeed serve --data DATA ARGS</c> on port 0 for both listeners and waits until it is ready.</summary>
     public static Task<ServeProcess> StartAsync(string data, params string[] args) => StartOnPortAsync(data, 0, args);

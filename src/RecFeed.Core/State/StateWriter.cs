@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using RecFeed.Feed;
+using RecFeed.Format;
+using RecFeed.Offsets;
+
+namespace RecFeed.State;
+
+/// <summary>
+/// The state file as this process last wrote it, for one <see cref="OffsetTable"/>. <see cref="Compact"/> writes a new
+/// base through <see cref="AtomicFile"/> (all positions, O(users)); <see cref="Append"/> then adds one journal record
+/// per snapshot holding only the chunks that changed (O(changes)), fsynced. An append only writes past the end the
+/// last one left, so a crash can tear nothing but the record being written, which restore detects and drops. The
+/// journal is bounded: once the next record would take it past <see cref="Limit"/>, the caller compacts instead.
+/// </summary>
+internal sealed class StateWriter
+{
+    /// <summary>Chunks copied, hashed and written per step of a compaction: 64K users, 128 KiB, small enough to stay in cache.</summary>
+    private const int CompactionStepChunks = 1024;
+
+    /// <summary>The journal bound when none is given: the size of the base, at least 1 MiB. A restore reads at most
+    /// twice the base, and the full rewrite is amortised over at least as many bytes of records.</summary>
+    private const long MinLimit = 1 << 20;
+
+    private readonly string _path;
+    private readonly OffsetTable _offsets;
+    private readonly ulong _seed;
+    private readonly long _baseLength;
+
+    /// <summary>Users with progress per chunk, as last written; kept so a record can carry the total without a full scan.</summary>
+    private readonly byte[] _chunkProgress;
+
+    private ulong _usersWithProgress;
+    private ulong _sequence;
+    private long _end;
+
+    private StateWriter(string path, OffsetTable offsets, StateFileHeader header, byte[] chunkProgress, long? limit)
+    {
+        _path = path;
+        _offsets = offsets;
+        _seed = header.HeaderChecksum;
+        _baseLength = header.BaseLength;
+        _end = header.BaseLength;
+        _chunkProgress = chunkProgress;
+        _usersWithProgress = header.UsersWithProgress;
+        DatasetId = header.DatasetId;
+        Limit = limit ?? Math.Max(MinLimit, (long)offsets.Bytes);
+    }
+
+    public ulong DatasetId { get; }
+
+    /// <summary>How many bytes of records may follow the base before the next snapshot compacts.</summary>
+    public long Limit { get; }
+
+    /// <summary>Whether a record of <paramref name="chunks"/> chunks of <paramref name="offsets"/> can follow what this writer wrote.</summary>
+    public bool CanAppend(OffsetTable offsets, int chunks) =>
+        offsets == _offsets && chunks <= JournalRecordHeader.MaxChunks && _end - _baseLength + JournalRecordHeader.Size + (long)chunks * JournalRecordHeader.ChunkBytes <= Limit;
+
+    /// <summary>Writes every position of <paramref name="generation"/> as a new base with an empty journal.</summary>
+    public static StateWriter Compact(string path, FeedGeneration generation, long? limit, out StateSnapshot snapshot)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var offsets = generation.Offsets;
+        offsets.TakeAllChanged();
+        var chunkProgress = new byte[offsets.ChunkCount];
+        var header = new StateFileHeader
+        {
+            DatasetId = generation.DatasetId,
+            UserCount = offsets.Length,
+            WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+        AtomicFile.Write(path, header.BaseLength, flushToDisk: true, handle =>
+        {
+            var hash = new XxHash3();
+            var copy = new ushort[(int)Math.Min(CompactionStepChunks * OffsetTable.ChunkUsers, Math.Max(offsets.Length, 1))];
+            for (var first = 0; first < offsets.ChunkCount; first += CompactionStepChunks)
+            {
+                var start = (ulong)first * OffsetTable.ChunkUsers;
+                var step = copy.AsSpan(0, (int)Math.Min((ulong)copy.Length, offsets.Length - start));
+                offsets.Slice(start, step.Length).CopyTo(step);
+                for (var chunk = first; chunk < Math.Min(first + CompactionStepChunks, offsets.ChunkCount); chunk++)
+                {
+                    var users = step.Slice((chunk - first) * OffsetTable.ChunkUsers, offsets.ChunkLength(chunk));
+                    chunkProgress[chunk] = (byte)(users.Length - users.Count((ushort)0));
+                    header.UsersWithProgress += chunkProgress[chunk];
+                }
+                var bytes = MemoryMarshal.AsBytes(step);
+                hash.Append(bytes);
+                RandomAccess.Write(handle, bytes, StateFileHeader.Size + (long)start * sizeof(ushort));
+            }
+            header.PositionsChecksum = hash.GetCurrentHashAsUInt64();
+            Span<byte> headerBytes = stackalloc byte[StateFileHeader.Size];
+            header.HeaderChecksum = header.WriteTo(headerBytes); // the seed of the records that follow
+            RandomAccess.Write(handle, headerBytes, 0);
+            return true;
+        });
+        snapshot = new StateSnapshot(header.DatasetId, header.UsersWithProgress, header.BaseLength, Stopwatch.GetElapsedTime(started));
+        return new StateWriter(path, offsets, header, chunkProgress, limit);
+    }
+
+    /// <summary>Appends one record of <paramref name="chunks"/> (ascending; <see cref="CanAppend"/> said yes) and fsyncs it.
+    /// After a failure this writer must not be used again: a part of the record may be on disk.</summary>
+    public StateSnapshot Append(ReadOnlySpan<int> chunks)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _offsets.TakeChanged(chunks);
+        var length = JournalRecordHeader.Size + chunks.Length * JournalRecordHeader.ChunkBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var record = buffer.AsSpan(0, length);
+            var body = record[JournalRecordHeader.Size..];
+            body.Clear(); // the last chunk's padding
+            var indices = body[..(chunks.Length * sizeof(uint))];
+            var positions = MemoryMarshal.Cast<byte, ushort>(body[indices.Length..]);
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                var chunk = chunks[i];
+                BinaryPrimitives.WriteUInt32LittleEndian(indices[(i * sizeof(uint))..], (uint)chunk);
+                var copy = positions.Slice(i * OffsetTable.ChunkUsers, _offsets.ChunkLength(chunk));
+                _offsets.Chunk(chunk).CopyTo(copy);
+                var progress = (byte)(copy.Length - copy.Count((ushort)0));
+                _usersWithProgress = _usersWithProgress - _chunkProgress[chunk] + progress;
+                _chunkProgress[chunk] = progress;
+            }
+            var header = new JournalRecordHeader
+            {
+                Sequence = _sequence + 1,
+                ChunkCount = (ulong)chunks.Length,
+                UsersWithProgress = _usersWithProgress,
+                WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                BodyChecksum = XxHash3.HashToUInt64(body, (long)_seed),
+            };
+            header.WriteTo(record, _seed);
+            using (var handle = File.OpenHandle(_path, FileMode.Open, FileAccess.Write, FileShare.Read))
+            {
+                if (RandomAccess.GetLength(handle) != _end)
+                    throw new IOException($"{_path} changed outside recfeed ({RandomAccess.GetLength(handle)} bytes, {_end} written); the next snapshot rewrites it whole");
+                RandomAccess.Write(handle, record, _end);
+                RandomAccess.FlushToDisk(handle);
+            }
+            _end += length;
+            _sequence++;
+            return new StateSnapshot(DatasetId, _usersWithProgress, length, Stopwatch.GetElapsedTime(started));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
