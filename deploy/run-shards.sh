@@ -34,7 +34,8 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 for k in 0 1; do
-  artifacts/recfeed serve --data "$data/feeds.$k-of-2.bin" --urls "http://127.0.0.1:${shard_ports[k]}" &
+  # Admin listeners on OS-chosen ports (each ready line names its own): two shards cannot share the default 8081.
+  artifacts/recfeed serve --data "$data/feeds.$k-of-2.bin" --urls "http://127.0.0.1:${shard_ports[k]}" --admin-urls http://127.0.0.1:0 &
   pids+=($!)
 done
 for k in 0 1; do
