@@ -26,6 +26,9 @@ public sealed class FeedService : IDisposable
     public FeedSlab Slab => _current.Slab;
     public FeedCounters Counters { get; } = new();
 
+    /// <summary>What the reloads of this service did; <see cref="FeedReloader"/> records every one here.</summary>
+    public ReloadStatistics Reloads { get; } = new();
+
     /// <summary>Largest size a request may ask for: one user's whole row.</summary>
     public int MaxSize => _current.ItemsPerUser;
 

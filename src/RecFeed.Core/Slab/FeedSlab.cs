@@ -14,15 +14,19 @@ public sealed unsafe class FeedSlab : IDisposable
     private readonly NativeSlab _slab;
     private readonly uint* _matrix;
 
-    private FeedSlab(FeedFileHeader header, NativeSlab slab, TimeSpan loadTime)
+    private FeedSlab(FeedFileHeader header, FeedFileIdentity identity, NativeSlab slab, TimeSpan loadTime)
     {
         Header = header;
+        Identity = identity;
         _slab = slab;
         _matrix = (uint*)(slab.Pointer + (header.MatrixOffset - FeedFileHeader.Size));
         LoadTime = loadTime;
     }
 
     public FeedFileHeader Header { get; }
+
+    /// <summary>The file this slab was read from, as it was when opened.</summary>
+    public FeedFileIdentity Identity { get; }
     public ulong UserCount => Header.UserCount;
     public int ItemsPerUser => (int)Header.ItemsPerUser;
     public ulong Bytes => _slab.Length;
@@ -44,6 +48,14 @@ public sealed unsafe class FeedSlab : IDisposable
         return ReadHeader(handle);
     }
 
+    /// <summary>The header and identity of a feeds file, without reading its payload: what a reload decides on first.</summary>
+    public static (FeedFileHeader Header, FeedFileIdentity Identity) Probe(string path)
+    {
+        using var handle = OpenOrThrow(path);
+        var header = ReadHeader(handle);
+        return (header, FeedFileIdentity.Of(handle, header));
+    }
+
     /// <summary>Reads the file's payload into a new slab and verifies the checksum on the way.</summary>
     public static FeedSlab Load(string path, CancellationToken cancellationToken = default)
     {
@@ -51,12 +63,13 @@ public sealed unsafe class FeedSlab : IDisposable
         // One handle for header and payload: a file renamed over this path meanwhile cannot mix into the load.
         using var handle = OpenOrThrow(path);
         var header = ReadHeader(handle);
+        var identity = FeedFileIdentity.Of(handle, header);
         var slab = new NativeSlab(header.PayloadLength);
         try
         {
             if (header.PayloadLength > 0)
                 CopyAndVerify(handle, header, slab, cancellationToken);
-            return new FeedSlab(header, slab, Stopwatch.GetElapsedTime(started));
+            return new FeedSlab(header, identity, slab, Stopwatch.GetElapsedTime(started));
         }
         catch
         {

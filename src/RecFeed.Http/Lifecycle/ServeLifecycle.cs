@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using RecFeed.Feed;
+using RecFeed.Format;
+using RecFeed.Slab;
+using RecFeed.State;
+
+namespace RecFeed.Http.Lifecycle;
+
+/// <summary>
+/// One <c>recfeed serve</c> from start to exit: load and verify the feeds file, restore read positions, start the
+/// listeners, log the ready line, reload on SIGHUP or <c>POST /admin/reload</c>, snapshot read positions as they
+/// move, and stop in order (listeners, pending reloads, snapshots, final snapshot). <see cref="RunAsync"/> is the
+/// whole life; tests drive <see cref="StartAsync"/>, <see cref="ReloadAsync"/> and <see cref="StopAsync"/> one by one.
+/// </summary>
+public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging, TextWriter stderr) : IAsyncDisposable
+{
+    private readonly ILogger _log = logging.CreateLogger("recfeed");
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopSnapshots = new();
+    // Guards the start/stop state below against the signal thread.
+    private readonly Lock _state = new();
+    private bool _ready;
+    private bool _stopRequested;
+    private bool _hangupWhileStarting;
+    private Task _reloads = Task.CompletedTask;
+
+    private FeedService? _service;
+    private ProgressKeeper? _progress;
+    private FeedReloader? _reloader;
+    private HealthCheck? _health;
+    private WebApplication? _public;
+    private WebApplication? _admin;
+    private Task _snapshots = Task.CompletedTask;
+
+    /// <summary>The loaded service; valid after <see cref="StartAsync"/> succeeded.</summary>
+    public FeedService Service => _service ?? throw new InvalidOperationException("not started");
+
+    /// <summary>The addresses the public listener really listens on (port 0 resolved), once started.</summary>
+    public IReadOnlyList<string> Addresses { get; private set; } = [];
+
+    /// <summary>The admin listener's addresses, empty when there is none.</summary>
+    public IReadOnlyList<string> AdminAddresses { get; private set; } = [];
+
+    /// <summary>
+    /// The whole life: SIGHUP is taken over before anything else (its default action would end the process, and a
+    /// reload asked for while loading runs once ready), then start, serve until <paramref name="stop"/> fires, stop.
+    /// </summary>
+    public async Task<ServeExit> RunAsync(CancellationToken stop)
+    {
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            RequestReload("SIGHUP");
+        });
+        if (await StartAsync(stop) is { } failed)
+            return failed;
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return await StopAsync();
+    }
+
+    /// <summary>Loads, restores and starts listening; null once serving, otherwise why it could not start (already reported in one line).</summary>
+    public async Task<ServeExit?> StartAsync(CancellationToken cancellationToken)
+    {
+        _log.LogInformation("loading {Path}", options.Data);
+        FeedSlab slab;
+        try
+        {
+            slab = FeedSlab.Load(options.Data, cancellationToken);
+        }
+        catch (FeedFileException e)
+        {
+            stderr.WriteLine($"recfeed serve: {options.Data}: {e.Message}");
+            return ServeExit.BadData;
+        }
+        catch (OperationCanceledException)
+        {
+            return ServeExit.Interrupted;
+        }
+
+        _service = new FeedService(slab);
+        if (OpenProgress(_service) is not { } progress)
+            return ServeExit.CannotStart;
+        _progress = progress;
+        _reloader = new FeedReloader(_service, options.Data, progress);
+        _health = new HealthCheck(_service);
+        _public = RecFeedServer.Build(_service, options.Urls, _health, options.LogFormat);
+        if (options.AdminUrls.Count > 0)
+            _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat);
+        try
+        {
+            await _public.StartAsync(cancellationToken);
+            if (_admin != null)
+                await _admin.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"recfeed serve: cannot listen: {e.Message}");
+            return ServeExit.CannotStart;
+        }
+        catch (OperationCanceledException)
+        {
+            return ServeExit.Interrupted;
+        }
+
+        Addresses = _public.ListeningAddresses();
+        AdminAddresses = _admin?.ListeningAddresses() ?? [];
+        if (!AdminServer.IsLoopbackOnly(AdminAddresses))
+            _log.LogWarning("the admin listener is bound beyond loopback ({Addresses}): anyone who reaches it can trigger reloads", string.Join(' ', AdminAddresses));
+        _log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin})",
+            slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
+            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off");
+
+        _snapshots = progress.RunAsync(options.SnapshotInterval,
+            s => _log.LogDebug("snapshot: {Users} users with progress, {Bytes} bytes in {Ms:F1} ms", s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds),
+            e => _log.LogError("snapshot to {Path} failed, retrying next round: {Message}", progress.Path, e.Message),
+            _stopSnapshots.Token);
+        lock (_state)
+        {
+            _ready = true;
+            if (_hangupWhileStarting && !_stopRequested)
+                _reloads = ReloadAfterAsync(_reloads, "SIGHUP (received while starting)");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Opens the state file and restores read positions from it. The one place where the state file is taken, so a
+    /// refusal to share it (another process holding it) becomes a one-line error and exit 1 here.
+    /// </summary>
+    private ProgressKeeper? OpenProgress(FeedService service)
+    {
+        try
+        {
+            var progress = new ProgressKeeper(service, options.StatePath);
+            LogRestore(progress.Path, progress.Restore());
+            return progress;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"recfeed serve: {options.StatePath}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What SIGHUP does: a reload, queued behind any running one. While starting it is remembered and run once
+    /// ready (the file may have been replaced during the load); while stopping it is ignored.
+    /// </summary>
+    public void RequestReload(string trigger)
+    {
+        lock (_state)
+        {
+            if (_stopRequested)
+                _log.LogWarning("{Trigger}: ignored, the server is stopping", trigger);
+            else if (_ready)
+                _reloads = ReloadAfterAsync(_reloads, trigger);
+            else if (!_hangupWhileStarting)
+            {
+                _hangupWhileStarting = true;
+                _log.LogInformation("{Trigger}: received while starting, the reload runs once the server is ready", trigger);
+            }
+        }
+    }
+
+    private async Task ReloadAfterAsync(Task previous, string trigger)
+    {
+        await previous;
+        await ReloadAsync(trigger);
+    }
+
+    /// <summary>Reloads the data path now, logs the outcome in one line and returns it. Never throws.</summary>
+    public async Task<ReloadResult> ReloadAsync(string trigger)
+    {
+        var reloader = _reloader ?? throw new InvalidOperationException("not started");
+        var started = Stopwatch.GetTimestamp();
+        var result = await reloader.ReloadAsync(_stopping.Token);
+        var level = result.Succeeded ? LogLevel.Information : LogLevel.Error;
+        _log.Log(level, "{Trigger}: {Message} ({Outcome} in {Seconds:F3} s)",
+            trigger, result.Message, result.Outcome.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return result;
+    }
+
+    /// <summary>
+    /// Stops in order: no new reloads, listeners stop accepting and finish in-flight requests, reloads still
+    /// running are abandoned and awaited, periodic snapshots end, then the final snapshot.
+    /// </summary>
+    public async Task<ServeExit> StopAsync()
+    {
+        Task reloads;
+        lock (_state)
+        {
+            _stopRequested = true;
+            reloads = _reloads;
+        }
+        await _stopping.CancelAsync();
+        if (_public != null)
+            await _public.StopAsync(CancellationToken.None);
+        if (_admin != null)
+            await _admin.StopAsync(CancellationToken.None);
+        await reloads;
+        await _stopSnapshots.CancelAsync();
+        await _snapshots;
+        return _progress is { } progress ? WriteFinalSnapshot(progress) : ServeExit.Stopped;
+    }
+
+    private ServeExit WriteFinalSnapshot(ProgressKeeper progress)
+    {
+        try
+        {
+            var snapshot = progress.WriteIfChanged();
+            if (snapshot is { } s)
+                _log.LogInformation("stopped: final snapshot written to {Path}, {Users} users with progress, {Bytes} bytes in {Ms:F1} ms",
+                    progress.Path, s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds);
+            else
+                _log.LogInformation("stopped: no progress since the last snapshot in {Path}", progress.Path);
+            return ServeExit.Stopped;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogError("stopped, but the final snapshot to {Path} failed: {Message}", progress.Path, e.Message);
+            return ServeExit.FinalSnapshotFailed;
+        }
+    }
+
+    private void LogRestore(string path, StateRestore restored)
+    {
+        switch (restored.Outcome)
+        {
+            case RestoreOutcome.Restored:
+                _log.LogInformation("progress restored from {Path}: {Users} users with progress (snapshot of {WrittenAt:u})", path, restored.UsersWithProgress, restored.WrittenAt);
+                break;
+            case RestoreOutcome.Missing:
+                _log.LogInformation("no state file at {Path} yet: every user starts at the beginning", path);
+                break;
+            case RestoreOutcome.Mismatch:
+                _log.LogWarning("state file {Path} not used, {Reason}: every user starts from zero and the next snapshot replaces it", path, restored.Reason);
+                break;
+            case RestoreOutcome.Corrupt:
+                _log.LogError("state file {Path} is unusable ({Reason}); {Aside}; every user starts from zero", path, restored.Reason,
+                    restored.MovedTo is { } aside ? $"kept as {aside}" : "could not be renamed aside, the next snapshot replaces it");
+                break;
+        }
+    }
+
+    /// <summary>Frees everything; after <see cref="StopAsync"/>, or instead of it when the start failed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_state)
+            _stopRequested = true;
+        await _stopping.CancelAsync();
+        if (_public != null)
+            await _public.DisposeAsync();
+        if (_admin != null)
+            await _admin.DisposeAsync();
+        await _reloads;
+        await _stopSnapshots.CancelAsync();
+        await _snapshots;
+        _reloader?.Dispose();
+        _service?.Dispose();
+        _stopping.Dispose();
+        _stopSnapshots.Dispose();
+    }
+}
