@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,11 @@ public static class ServerTuning
     public static WebApplicationBuilder CreateBuilder(string applicationName, IReadOnlyList<string> urls, LogFormat format = LogFormat.Text)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = applicationName });
+        // Every setting comes from recfeed's own options: appsettings*.json, ASPNETCORE_* (URLS, HTTP_PORTS) and
+        // Kestrel__* / Logging__* variables would otherwise change listeners, limits and logging behind the
+        // operator's back. Replaced by an empty in-memory source before anything below writes its own setting.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls([.. urls]);
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         // Handlers never block, so they run on the socket's I/O thread: with inline completions above, a request is

@@ -64,7 +64,18 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         catch (OperationCanceledException)
         {
         }
-        return await StopAsync();
+        // The first SIGINT/SIGTERM is what cancelled `stop`; a second one is an operator who will not wait.
+        using var endDrain = new CancellationTokenSource();
+        var signals = 0;
+        void Again(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) == 1)
+                endDrain.Cancel();
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Again);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Again);
+        return await StopAsync(endDrain.Token);
     }
 
     /// <summary>Loads, restores and starts listening; null once serving, otherwise why it could not start (already reported in one line).</summary>
@@ -119,9 +130,16 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
             string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off");
 
+        var failedInARow = 0;
+        var lastWritten = DateTimeOffset.UtcNow;
         _snapshots = progress.RunAsync(options.SnapshotInterval,
-            s => _log.LogDebug("snapshot: {Users} users with progress, {Bytes} bytes in {Ms:F1} ms", s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds),
-            e => _log.LogError("snapshot to {Path} failed, retrying next round: {Message}", progress.Path, e.Message),
+            s =>
+            {
+                (failedInARow, lastWritten) = (0, DateTimeOffset.UtcNow);
+                _log.LogDebug("snapshot: {Users} users with progress, {Bytes} bytes in {Ms:F1} ms", s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds);
+            },
+            e => _log.LogError("snapshot to {Path} failed ({Failures} in a row, progress of the last {Seconds:F0} s not on disk), retrying next round: {Message}",
+                progress.Path, ++failedInARow, (DateTimeOffset.UtcNow - lastWritten).TotalSeconds, e.Message),
             _stopSnapshots.Token);
         lock (_state)
         {
@@ -190,10 +208,13 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     }
 
     /// <summary>
-    /// Stops in order: no new reloads, listeners stop accepting and finish in-flight requests, reloads still
-    /// running are abandoned and awaited, periodic snapshots end, then the final snapshot.
+    /// Stops in order: no new reloads; /healthz answers 503 "draining" for <see cref="ServeOptions.DrainTime"/>
+    /// while requests are still served, so a router takes this process out of rotation before it closes; then the
+    /// listeners stop accepting and finish in-flight requests, reloads still running are abandoned and awaited,
+    /// periodic snapshots end, and the final snapshot is written.
     /// </summary>
-    public async Task<ServeExit> StopAsync()
+    /// <param name="endDrain">Ends the drain early (a second SIGINT/SIGTERM); the rest of the stop still runs.</param>
+    public async Task<ServeExit> StopAsync(CancellationToken endDrain = default)
     {
         Task reloads;
         lock (_state)
@@ -201,7 +222,24 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             _stopRequested = true;
             reloads = _reloads;
         }
+        var started = Stopwatch.GetTimestamp();
         await _stopping.CancelAsync();
+        if (_health != null && options.DrainTime > TimeSpan.Zero)
+        {
+            _health.StartDraining();
+            _log.LogInformation("stopping: draining, /healthz answers 503 for {Seconds:F1} s while requests are still served, then the listener closes",
+                options.DrainTime.TotalSeconds);
+            try
+            {
+                await Task.Delay(options.DrainTime, endDrain);
+            }
+            catch (OperationCanceledException)
+            {
+                _log.LogWarning("stopping: drain cut short (a second SIGINT/SIGTERM)");
+            }
+        }
+        _log.LogInformation("stopping: listeners closed to new connections, in-flight requests get up to {Seconds:F0} s",
+            RecFeedServer.ShutdownTimeout.TotalSeconds);
         if (_public != null)
             await _public.StopAsync(CancellationToken.None);
         if (_admin != null)
@@ -209,19 +247,20 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         await reloads;
         await _stopSnapshots.CancelAsync();
         await _snapshots;
-        return _progress is { } progress ? WriteFinalSnapshot(progress) : ServeExit.Stopped;
+        return _progress is { } progress ? WriteFinalSnapshot(progress, started) : ServeExit.Stopped;
     }
 
-    private ServeExit WriteFinalSnapshot(ProgressKeeper progress)
+    private ServeExit WriteFinalSnapshot(ProgressKeeper progress, long stopStarted)
     {
         try
         {
             var snapshot = progress.WriteIfChanged();
+            var stopSeconds = Stopwatch.GetElapsedTime(stopStarted).TotalSeconds;
             if (snapshot is { } s)
-                _log.LogInformation("stopped: final snapshot written to {Path}, {Users} users with progress, {Bytes} bytes in {Ms:F1} ms",
-                    progress.Path, s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds);
+                _log.LogInformation("stopped: final snapshot written to {Path}, {Users} users with progress, {Bytes} bytes in {Ms:F1} ms; the stop took {StopSeconds:F2} s",
+                    progress.Path, s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds, stopSeconds);
             else
-                _log.LogInformation("stopped: no progress since the last snapshot in {Path}", progress.Path);
+                _log.LogInformation("stopped: no progress since the last snapshot in {Path}; the stop took {StopSeconds:F2} s", progress.Path, stopSeconds);
             return ServeExit.Stopped;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

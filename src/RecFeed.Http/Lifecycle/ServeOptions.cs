@@ -20,7 +20,20 @@ public sealed record ServeOptions
 
     public string StatePath => State ?? StateFile.DefaultPath(Data);
 
-    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan SnapshotInterval { get; init; } = DefaultSnapshotInterval;
+
+    public static readonly TimeSpan DefaultSnapshotInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long /healthz answers 503 "draining" after a stop is asked for, while requests are still served, before
+    /// the listener closes. The default covers the shipped HAProxy check (deploy/haproxy/recfeed.cfg, written by
+    /// <c>recfeed haproxy-config</c>): checked every 1 s (inter), then every 0.5 s once failing (fastinter), down
+    /// after 2 failures (fall), so out of rotation 1.5 s after the drain starts and within inter × fall = 2 s;
+    /// 3 s more is margin for a loaded router and check jitter.
+    /// </summary>
+    public TimeSpan DrainTime { get; init; } = DefaultDrainTime;
+
+    public static readonly TimeSpan DefaultDrainTime = TimeSpan.FromSeconds(5);
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RecFeed.Http;
 using RecFeed.Http.Lifecycle;
@@ -6,58 +8,63 @@ using RecFeed.Http.Lifecycle;
 namespace RecFeed.Cli.Commands;
 
 /// <summary>
-/// <c>recfeed serve</c>: maps its options onto a <see cref="ServeLifecycle"/> (load, restore read positions,
-/// serve until SIGINT/SIGTERM, snapshot, reload on SIGHUP or <c>POST /admin/reload</c>) and returns its exit code.
+/// <c>recfeed serve</c>: maps its options (flags, else <c>RECFEED_*</c> variables) onto a <see cref="ServeLifecycle"/>
+/// (load, restore read positions, serve, snapshot, reload on SIGHUP or <c>POST /admin/reload</c>, drain and stop on
+/// SIGINT/SIGTERM) and returns its exit code.
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>How long in-flight requests get to finish on shutdown.</summary>
-    public static TimeSpan ShutdownTimeout => RecFeedServer.ShutdownTimeout;
+    private const double MaxSnapshotSeconds = 86_400;
+    private const double MaxDrainSeconds = 3_600;
 
-    private static readonly Option<FileInfo> Data = new("--data", "-d")
+    private static readonly Option<FileInfo?> Data = new Option<FileInfo?>("--data", "-d")
     {
-        Description = "The feeds file to serve (see docs/feeds-format.md).",
-        Required = true,
-    };
+        Description = "The feeds file to serve (see docs/feeds-format.md). Required, as the flag or the variable.",
+    }.FromEnvironment(null, text => (new FileInfo(text), null), required: true);
 
-    private static readonly Option<string> Urls = new("--urls")
+    private static readonly Option<string> Urls = new Option<string>("--urls")
     {
         Description = "Where to listen, ';'-separated http URLs. Use http://0.0.0.0:PORT to accept other hosts.",
-        DefaultValueFactory = _ => ServeOptions.DefaultUrl,
-        Validators = { r => ValidateUrls(r, "--urls") },
-    };
+        Validators = { r => CheckToken(r, UrlsError) },
+    }.FromEnvironment(ServeOptions.DefaultUrl, text => (text, UrlsError(text)));
 
-    private static readonly Option<string?> AdminUrls = new("--admin-urls")
+    private static readonly Option<string?> AdminUrls = new Option<string?>("--admin-urls")
     {
         Description = "Where the admin listener (POST /admin/reload) listens, ';'-separated http URLs. Default: none " +
             "(SIGHUP reloads without it, and instances on one host need not share a port). Loopback unless you bind it elsewhere on purpose.",
-        Validators = { r => ValidateUrls(r, "--admin-urls") },
-    };
+        Validators = { r => CheckToken(r, UrlsError) },
+    }.FromEnvironment(null, text => (text, UrlsError(text)));
 
-    private static readonly Option<FileInfo?> StatePath = new("--state")
+    private static readonly Option<FileInfo?> StatePath = new Option<FileInfo?>("--state")
     {
         Description = "The progress snapshot file (see docs/operations.md). Default: the data file's path + \".state\".",
-    };
+    }.FromEnvironment(null, text => (new FileInfo(text), null));
 
-    private static readonly Option<double> SnapshotInterval = new("--snapshot-interval")
+    private static readonly Option<double> SnapshotInterval = new Option<double>("--snapshot-interval")
     {
         Description = "Seconds between progress snapshots (written only when some position moved). A kill -9 loses at most this much progress.",
-        DefaultValueFactory = _ => 5,
-        Validators =
-        {
-            r =>
-            {
-                if (OptionRange.TryParseToken<double>(r, out var seconds) && !(seconds is > 0 and <= 86_400))
-                    r.AddError("--snapshot-interval: expected seconds, more than 0 and at most 86400.");
-            },
-        },
-    };
+        Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: false, MaxSnapshotSeconds)) },
+    }.FromEnvironment(ServeOptions.DefaultSnapshotInterval.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: false, MaxSnapshotSeconds));
+
+    private static readonly Option<double> DrainSeconds = new Option<double>("--drain-seconds")
+    {
+        Description = "On SIGTERM/SIGINT, seconds /healthz answers 503 'draining' while requests are still served, before the listener " +
+            "closes. The default 5 covers the shipped HAProxy check (inter 1s, fastinter 500ms, fall 2: out of rotation within " +
+            "inter x fall = 2 s) plus 3 s of margin. 0 stops at once.",
+        Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: true, MaxDrainSeconds)) },
+    }.FromEnvironment(ServeOptions.DefaultDrainTime.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: true, MaxDrainSeconds));
+
+    private static readonly Option<LogFormat> Format = new Option<LogFormat>("--log-format")
+    {
+        Description = "text: one line per event (default). json: one JSON object per line, with each message's figures as fields.",
+        HelpName = "text|json",
+    }.FromEnvironment(LogFormat.Text, ParseLogFormat);
 
     public static Command Create()
     {
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
-            Data, Urls, AdminUrls, StatePath, SnapshotInterval,
+            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format,
         };
         command.SetAction((r, ct) => RunAsync(Console.Error, new ServeOptions
         {
@@ -66,8 +73,22 @@ internal static class ServeCommand
             AdminUrls = SplitUrls(r.GetValue(AdminUrls) ?? ""),
             State = r.GetValue(StatePath)?.FullName,
             SnapshotInterval = TimeSpan.FromSeconds(r.GetValue(SnapshotInterval)),
+            DrainTime = TimeSpan.FromSeconds(r.GetValue(DrainSeconds)),
+            LogFormat = r.GetValue(Format),
         }, ct));
         return command;
+    }
+
+    /// <summary>
+    /// How long System.CommandLine waits after SIGINT/SIGTERM before it forces the exit: for serve, the drain, the
+    /// in-flight requests' shutdown budget and the final snapshot must fit in it.
+    /// </summary>
+    public static TimeSpan StopBudget(ParseResult parse)
+    {
+        var stop = RecFeedServer.ShutdownTimeout + TimeSpan.FromSeconds(5);
+        return parse.Errors.Count == 0 && parse.CommandResult.Command.Name == "serve"
+            ? stop + TimeSpan.FromSeconds(parse.GetValue(DrainSeconds))
+            : stop;
     }
 
     public static async Task<int> RunAsync(TextWriter stderr, ServeOptions options, CancellationToken cancellationToken)
@@ -84,12 +105,37 @@ internal static class ServeCommand
         });
     }
 
-    private static void ValidateUrls(System.CommandLine.Parsing.OptionResult r, string option)
+    /// <summary>Checks the option's own token; a value from the environment is checked where it is read.</summary>
+    private static void CheckToken(OptionResult r, Func<string, string?> error)
     {
-        foreach (var url in SplitUrls(r.GetValueOrDefault<string>() ?? ""))
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http")
-                r.AddError($"{option}: '{url}' is not an http:// URL.");
+        if (r.Tokens is [var token] && error(token.Value) is { } message)
+            r.AddError($"{r.Option.Name}: {message}");
     }
+
+    private static string? UrlsError(string urls)
+    {
+        foreach (var url in SplitUrls(urls))
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+                return $"'{url}' is not an http:// URL.";
+        return null;
+    }
+
+    private static (double Value, string? Error) ParseSeconds(string text, double min, bool minIncluded, double max)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            return (0, $"'{text}' is not a number of seconds.");
+        var inRange = (minIncluded ? seconds >= min : seconds > min) && seconds <= max;
+        return inRange ? (seconds, null) : (0, $"expected seconds, {(minIncluded ? "at least" : "more than")} {min} and at most {max}; got {text}.");
+    }
+
+    /// <summary>A flag's value that is not a number at all is System.CommandLine's own error; only the range is checked here.</summary>
+    private static string? SecondsError(string text, double min, bool minIncluded, double max) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? ParseSeconds(text, min, minIncluded, max).Error : null;
+
+    private static (LogFormat Value, string? Error) ParseLogFormat(string text) =>
+        Enum.TryParse<LogFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0])
+            ? (format, null)
+            : (LogFormat.Text, $"'{text}' is not a log format; expected text or json.");
 
     private static string[] SplitUrls(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -24,9 +24,12 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
 
     protected override void DisposeFiles() => _log.Dispose();
 
+    /// <summary>On port 0, with no drain: these tests are about what happens before the stop, not during it.</summary>
+    private static ServeOptions Options(string data) => new() { Data = data, Urls = ["http://127.0.0.1:0"], DrainTime = TimeSpan.Zero };
+
     private async Task<(ServeLifecycle Serve, HttpClient Client)> StartAsync(string? data = null)
     {
-        var serve = new ServeLifecycle(new ServeOptions { Data = data ?? _data, Urls = ["http://127.0.0.1:0"] }, _log.Factory, TextWriter.Null);
+        var serve = new ServeLifecycle(Options(data ?? _data), _log.Factory, TextWriter.Null);
         Assert.Null(await serve.StartAsync(CancellationToken.None));
         return (serve, new HttpClient { BaseAddress = new Uri(serve.Addresses[0]) });
     }
@@ -70,6 +73,37 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
         Assert.True(File.Exists(_data + ".state"));
         Assert.Single(_log.Matching("ready: "));
         Assert.Single(_log.Matching("stopped: final snapshot written"));
+    }
+
+    [Fact]
+    public async Task A_stop_first_drains_healthz_answers_503_while_feeds_are_still_served_then_the_listener_closes()
+    {
+        await using var serve = new ServeLifecycle(Options(_data) with { DrainTime = TimeSpan.FromMinutes(10) }, _log.Factory, TextWriter.Null);
+        Assert.Null(await serve.StartAsync(CancellationToken.None));
+        using var client = new HttpClient { BaseAddress = new Uri(serve.Addresses[0]) };
+        Assert.Equal("ok shard 0/1\n", await client.GetStringAsync("/healthz"));
+        using var endDrain = new CancellationTokenSource();
+
+        var stopping = serve.StopAsync(endDrain.Token);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage health;
+        while ((health = await client.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "/healthz never turned to draining");
+            await Task.Delay(10);
+        }
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "draining\n"), (health.StatusCode, await health.Content.ReadAsStringAsync()));
+        Assert.Equal([TwoDatasets.Item(1, 2, 0)], TwoDatasets.Parse(await client.GetStringAsync("/feed/2?size=1")));
+        Assert.False(stopping.IsCompleted);
+
+        await endDrain.CancelAsync();
+
+        Assert.Equal(ServeExit.Stopped, await stopping);
+        using var fresh = new HttpClient { BaseAddress = new Uri(serve.Addresses[0]) };
+        await Assert.ThrowsAsync<HttpRequestException>(() => fresh.GetAsync("/healthz"));
+        Assert.Single(_log.Matching("stopping: draining, /healthz answers 503 for 600.0 s"));
+        Assert.Single(_log.Matching("final snapshot written"));
     }
 
     [Fact]
@@ -188,7 +222,7 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
     [Fact]
     public async Task A_reload_asked_for_while_starting_runs_once_ready()
     {
-        var serve = new ServeLifecycle(new ServeOptions { Data = _data, Urls = ["http://127.0.0.1:0"] }, _log.Factory, TextWriter.Null);
+        var serve = new ServeLifecycle(Options(_data), _log.Factory, TextWriter.Null);
         await using var _ = serve;
 
         serve.RequestReload("SIGHUP");

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace RecFeed.Tests.Support;
 
 /// <summary>
@@ -45,19 +43,7 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>The first output line containing <paramref name="text"/>, waiting for it if need be.</summary>
-    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-            if (line != null)
-                return line;
-            if (clock.Elapsed > timeout)
-                Assert.Fail($"no '{text}' within {timeout.TotalSeconds} s:\n{Output}");
-            await Task.Delay(20);
-        }
-    }
+    public Task<string> WaitForLineAsync(string text, TimeSpan timeout) => _process.WaitForLineAsync(text, timeout);
 
     public void Signal(int signal) => _process.Signal(signal);
 
