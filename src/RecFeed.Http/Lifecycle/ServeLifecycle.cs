@@ -34,6 +34,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     private WebApplication? _public;
     private WebApplication? _admin;
     private Task _snapshots = Task.CompletedTask;
+    private PosixSignalRegistration? _hangup;
 
     /// <summary>The loaded service; valid after <see cref="StartAsync"/> succeeded.</summary>
     public FeedService Service => _service ?? throw new InvalidOperationException("not started");
@@ -50,7 +51,9 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     /// </summary>
     public async Task<ServeExit> RunAsync(CancellationToken stop)
     {
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        // Kept until DisposeAsync, not just this method: a SIGHUP while the listeners are disposed must not end the
+        // process with the signal's default action.
+        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             RequestReload("SIGHUP");
@@ -307,5 +310,6 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _service?.Dispose();
         _stopping.Dispose();
         _stopSnapshots.Dispose();
+        _hangup?.Dispose();
     }
 }
