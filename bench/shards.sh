@@ -30,7 +30,7 @@ stop() { [[ ${#pids[@]} -eq 0 ]] || kill "${pids[@]}" 2>/dev/null || true; wait 
 trap stop EXIT
 
 serve() { # file port
-  $bin serve --data "$1" --urls "http://127.0.0.1:$2" --admin-urls http://127.0.0.1:0 >"$data/serve-$2.log" 2>&1 & # no shared default admin port
+  $bin serve --data "$1" --urls "http://127.0.0.1:$2" >"$data/serve-$2.log" 2>&1 &
   pids+=($!)
   until curl -fs "http://127.0.0.1:$2/healthz" >/dev/null; do
     kill -0 "${pids[-1]}" 2>/dev/null || { echo "recfeed serve on port $2 did not start:" >&2; cat "$data/serve-$2.log" >&2; exit 1; }

@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 
 for k in 0 1; do
   # Admin listeners on OS-chosen ports (each ready line names its own): two shards cannot share the default 8081.
-  artifacts/recfeed serve --data "$data/feeds.$k-of-2.bin" --urls "http://127.0.0.1:${shard_ports[k]}" --admin-urls http://127.0.0.1:0 &
+  artifacts/recfeed serve --data "$data/feeds.$k-of-2.bin" --urls "http://127.0.0.1:${shard_ports[k]}" &
   pids+=($!)
 done
 for k in 0 1; do

@@ -99,13 +99,13 @@ public sealed class MetricsHandler(FeedService service)
     {
         var r = service.Reloads;
         t.Single("recfeed_reload_attempts_total", "counter", "Reloads asked for (SIGHUP or POST /admin/reload).", r.Attempts);
-        t.Family("recfeed_reloads_total", "counter", "Finished reloads by result: loaded (swapped in), rejected (old data kept), abandoned (server stopping).")
-         .Sample("recfeed_reloads_total", r.Loaded, ("result", "loaded"))
-         .Sample("recfeed_reloads_total", r.Rejected, ("result", "rejected"))
-         .Sample("recfeed_reloads_total", r.Abandoned, ("result", "abandoned"));
-        t.Single("recfeed_reload_last_success_timestamp_seconds", "gauge", "When the last reload that loaded a file finished, in Unix seconds (0: none yet).", r.LastSuccessUnixSeconds);
-        t.Single("recfeed_reload_last_failure_timestamp_seconds", "gauge", "When the last rejected reload finished, in Unix seconds (0: none yet).", r.LastFailureUnixSeconds);
-        t.Single("recfeed_reload_last_duration_seconds", "gauge", "How long the last finished reload took, from asking to answer.", r.LastDurationSeconds);
+        t.Family("recfeed_reloads_total", "counter",
+            "Finished reloads by result: accepted (swapped in), skipped (the file already served), rejected (unusable or another shard's file; old data kept), failed (out of memory, I/O error or stopping; old data kept).");
+        foreach (var outcome in Enum.GetValues<ReloadOutcome>())
+            t.Sample("recfeed_reloads_total", r[outcome], ("result", outcome.ToString().ToLowerInvariant()));
+        t.Single("recfeed_reload_last_success_timestamp_seconds", "gauge", "When the last accepted or skipped reload finished, in Unix seconds (0: none yet).", UnixSeconds(r.LastSuccess));
+        t.Single("recfeed_reload_last_failure_timestamp_seconds", "gauge", "When the last rejected or failed reload finished, in Unix seconds (0: none yet).", UnixSeconds(r.LastFailure));
+        t.Single("recfeed_reload_last_duration_seconds", "gauge", "How long the last finished reload took, from asking to answer.", r.LastDuration.TotalSeconds);
     }
 
     private void WriteSnapshots(PrometheusText t)
@@ -118,4 +118,6 @@ public sealed class MetricsHandler(FeedService service)
         t.Single("recfeed_snapshot_last_duration_seconds", "gauge", "How long the last snapshot written took.", s.LastDurationSeconds);
         t.Single("recfeed_snapshot_interval_seconds", "gauge", "The configured time between snapshot rounds (0: snapshots not running).", s.Interval.TotalSeconds);
     }
+
+    private static double UnixSeconds(DateTimeOffset? at) => at is { } t ? t.ToUnixTimeMilliseconds() / 1000.0 : 0;
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,23 +13,19 @@ namespace RecFeed.Http;
 /// <summary>Composes Kestrel, logging and the endpoints around a loaded <see cref="FeedService"/>.</summary>
 public static class RecFeedServer
 {
-    public static WebApplication Build(FeedService service, IReadOnlyList<string> urls)
+    public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, HealthCheck? health = null, LogFormat format = LogFormat.Text)
     {
-        var app = CreateBuilder(urls, HttpLimits.ApplyPublic).Build();
+        var app = CreateBuilder(urls, HttpLimits.ApplyPublic, format).Build();
         var feed = new FeedHandler(service);
         var metrics = new MetricsHandler(service);
         // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
-        var health = Encoding.ASCII.GetBytes($"ok shard {service.Slab.Header.ShardIndex}/{service.Slab.Header.ShardCount}\n");
+        health ??= new HealthCheck(service);
         // The hot endpoint goes ahead of routing; calling UseRouting after it keeps routing for everything else.
         app.Use((context, next) => FeedFastPath.TryServe(context, feed) ?? next(context));
         app.UseRouting();
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context, userId));
         app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context));
-        app.MapGet("/healthz", (HttpContext context) =>
-        {
-            FeedHandler.WriteText(context.Response, StatusCodes.Status200OK, health);
-            return Task.CompletedTask;
-        });
+        app.MapGet("/healthz", (HttpContext context) => health.Write(context));
         app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));
         return app;
     }
@@ -38,12 +33,16 @@ public static class RecFeedServer
     /// <summary>How long stopping waits for in-flight requests before cutting them off.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The tuned host (<see cref="ServerTuning"/>) with a listener's limits and the drain budget on stop.</summary>
-    internal static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> urls, Action<KestrelServerOptions> limits)
+    /// <summary>
+    /// The tuned host (<see cref="ServerTuning"/>) with a listener's limits and the drain budget on stop; it leaves
+    /// SIGINT/SIGTERM to whoever runs it (<see cref="SignalFreeLifetime"/>).
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> urls, Action<KestrelServerOptions> limits, LogFormat format)
     {
-        var builder = ServerTuning.CreateBuilder("recfeed", urls);
+        var builder = ServerTuning.CreateBuilder("recfeed", urls, format);
         builder.WebHost.ConfigureKestrel(limits);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,24 +35,45 @@ public static class ServerTuning
     }
 
     /// <summary>A slim-builder host listening on <paramref name="urls"/> with recfeed's transport and logging settings.</summary>
-    public static WebApplicationBuilder CreateBuilder(string applicationName, IReadOnlyList<string> urls)
+    public static WebApplicationBuilder CreateBuilder(string applicationName, IReadOnlyList<string> urls, LogFormat format = LogFormat.Text)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = applicationName });
+        // Every setting comes from recfeed's own options: appsettings*.json, ASPNETCORE_* (URLS, HTTP_PORTS) and
+        // Kestrel__* / Logging__* variables would otherwise change listeners, limits and logging behind the
+        // operator's back. Replaced by an empty in-memory source before anything below writes its own setting.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls([.. urls]);
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         // Handlers never block, so they run on the socket's I/O thread: with inline completions above, a request is
         // read, answered and written by one thread with no hand-off. Measured: 0.13-0.15 context switches a request
         // against 0.3-0.7 with the defaults (bench/README.md).
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        ConfigureLogging(builder.Logging, format);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         return builder;
+    }
+
+    /// <summary>recfeed's console log, for the hosts and for the serve lifecycle's own logger alike.</summary>
+    public static void ConfigureLogging(ILoggingBuilder logging, LogFormat format)
+    {
+        logging.ClearProviders();
+        if (format == LogFormat.Json)
+            logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        else
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+                o.UseUtcTimestamp = true;
+            });
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The host logs a start failure with its whole stack trace before rethrowing it; recfeed reports it itself
+        // in one line ("cannot listen: ..."), so the host's copy is noise.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
     }
 }

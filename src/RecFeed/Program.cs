@@ -13,6 +13,7 @@ var root = new RootCommand("recfeed: serves precomputed recommendation feeds ove
     ImportCommand.Create(),
     HaproxyConfigCommand.Create(),
 };
-// serve drains requests on SIGTERM; give it longer than System.CommandLine's 2 s default before a forced exit.
-var configuration = new InvocationConfiguration { ProcessTerminationTimeout = ServeCommand.ShutdownTimeout + TimeSpan.FromSeconds(5) };
-return await root.Parse(args).InvokeAsync(configuration);
+var parse = root.Parse(args);
+// serve drains and finishes requests on SIGTERM; give it that long, not System.CommandLine's 2 s, before a forced exit.
+var configuration = new InvocationConfiguration { ProcessTerminationTimeout = ServeCommand.StopBudget(parse) };
+return await parse.InvokeAsync(configuration);

@@ -28,12 +28,9 @@ public static class FeedMeter
         meter.CreateObservableCounter("recfeed.items.fallback", () => c[FeedCounter.FallbackItems], "{item}", "Fallback items served.");
         meter.CreateObservableCounter("recfeed.users.exhausted", () => c[FeedCounter.ExhaustedUsers], "{user}", "Users whose personal feed ran out.");
         meter.CreateObservableGauge("recfeed.users.loaded", () => (long)service.Slab.UserCount, "{user}", "Users in the loaded feeds file.");
-        meter.CreateObservableCounter("recfeed.reloads", () => new Measurement<long>[]
-        {
-            new(service.Reloads.Loaded, new KeyValuePair<string, object?>("result", "loaded")),
-            new(service.Reloads.Rejected, new KeyValuePair<string, object?>("result", "rejected")),
-            new(service.Reloads.Abandoned, new KeyValuePair<string, object?>("result", "abandoned")),
-        }, "{reload}", "Finished reloads by result.");
+        meter.CreateObservableCounter("recfeed.reloads", () => Enum.GetValues<ReloadOutcome>()
+            .Select(o => new Measurement<long>(service.Reloads[o], new KeyValuePair<string, object?>("result", o.ToString().ToLowerInvariant()))),
+            "{reload}", "Finished reloads by result.");
         meter.CreateObservableCounter("recfeed.snapshots", () => service.Snapshots.Written, "{snapshot}", "Snapshots written.");
         meter.CreateObservableCounter("recfeed.snapshot.failures", () => service.Snapshots.Failures, "{snapshot}", "Snapshots that could not be written.");
         return meter;

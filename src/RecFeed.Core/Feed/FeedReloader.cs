@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RecFeed.Format;
 using RecFeed.Slab;
 using RecFeed.State;
@@ -7,53 +8,108 @@ namespace RecFeed.Feed;
 /// <summary>
 /// Swaps in the feeds file at <paramref name="dataPath"/> (an operator renames a new one over it, then asks for a
 /// reload). The new file is loaded and verified into a new slab while the old one keeps serving; a file that does
-/// not verify is rejected and nothing changes. Reloads run one at a time; a second one waits for the first.
+/// not verify, or holds another shard, is rejected and nothing changes. The file already served is skipped without
+/// reading it again: logrotate and <c>systemctl reload</c> send SIGHUP freely. Reloads run one at a time; a second
+/// one waits for the first. Every reload ends in a <see cref="ReloadResult"/>, never an exception, and is counted
+/// in <see cref="FeedService.Reloads"/>.
 /// </summary>
 public sealed class FeedReloader(FeedService service, string dataPath, ProgressKeeper? progress) : IDisposable
 {
     private readonly SemaphoreSlim _one = new(1, 1);
 
-    public Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken = default) => service.Reloads.Track(ReloadOnceAsync, cancellationToken);
-
-    private async Task<ReloadResult> ReloadOnceAsync(CancellationToken cancellationToken)
+    public async Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken = default)
     {
-        await _one.WaitAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var result = await TryReloadAsync(cancellationToken);
+        service.Reloads.Record(result, started);
+        return result;
+    }
+
+    private async Task<ReloadResult> TryReloadAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            var before = service.Current.Header;
-            FeedSlab slab;
-            try
-            {
-                slab = await Task.Run(() => FeedSlab.Load(dataPath, cancellationToken), cancellationToken);
-            }
-            catch (FeedFileException e)
-            {
-                return new ReloadResult(false, $"reload rejected: {dataPath}: {e.Message}; still serving dataset {before.DatasetId:x16}");
-            }
-
-            var kept = service.Swap(slab);
-            var message = $"reloaded {dataPath}: dataset {slab.Header.DatasetId:x16}, {slab.UserCount} users x {slab.ItemsPerUser} items, " +
-                $"verified in {slab.LoadTime.TotalSeconds:F2} s, " +
-                (kept ? "same dataset: read positions kept" : $"new dataset (was {before.DatasetId:x16}): read positions start from zero");
-            if (!kept && progress != null)
-            {
-                try
-                {
-                    progress.WriteIfChanged();
-                    message += $", state file {progress.Path} follows";
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    message += $", but writing the state file failed ({e.Message}); retried at the next snapshot";
-                }
-            }
-            return new ReloadResult(true, message);
+            await _one.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return Failed("reload abandoned, the server is stopping");
+        }
+        try
+        {
+            return await ReloadOnceAsync(cancellationToken);
+        }
+        catch (FeedFileException e)
+        {
+            return new ReloadResult(ReloadOutcome.Rejected, $"reload rejected: {dataPath}: {e.Message}; {StillServing()}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Failed("reload abandoned, the server is stopping");
+        }
+        catch (Exception e)
+        {
+            // Out of memory for the new slab, an I/O error outside the file checks: not the file's fault, so not
+            // "rejected", but the old data is intact and keeps serving either way.
+            return Failed($"reload failed: {dataPath}: {e.GetType().Name}: {e.Message}");
         }
         finally
         {
             _one.Release();
         }
     }
+
+    private async Task<ReloadResult> ReloadOnceAsync(CancellationToken cancellationToken)
+    {
+        var before = service.Current;
+        var (header, identity) = FeedSlab.Probe(dataPath);
+        if (identity == before.Slab.Identity)
+            return new ReloadResult(ReloadOutcome.Skipped,
+                $"reload skipped: {dataPath} is unchanged (same inode, size, mtime and dataset {identity.DatasetId:x16}), nothing read");
+        if (ShardChange(before, header) is { } refused)
+            return refused;
+
+        var slab = await Task.Run(() => FeedSlab.Load(dataPath, cancellationToken), cancellationToken);
+        // Checked again on what was loaded: another file may have been renamed over the path since the probe.
+        if (ShardChange(before, slab.Header) is { } late)
+        {
+            slab.Dispose();
+            return late;
+        }
+
+        var kept = service.Swap(slab);
+        var message = $"reloaded {dataPath}: dataset {slab.Header.DatasetId:x16}, {slab.UserCount} users x {slab.ItemsPerUser} items, " +
+            $"verified in {slab.LoadTime.TotalSeconds:F2} s, " +
+            (kept ? "same dataset: read positions kept" : $"new dataset (was {before.DatasetId:x16}): read positions start from zero");
+        if (!kept && progress != null)
+        {
+            try
+            {
+                progress.WriteIfChanged();
+                message += $", state file {progress.Path} follows";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                message += $", but writing the state file failed ({e.Message}); retried at the next snapshot";
+            }
+        }
+        return new ReloadResult(ReloadOutcome.Accepted, message);
+    }
+
+    /// <summary>
+    /// A process serves one shard for its whole life: its router sends it that shard's users only, so a file of
+    /// another shard would answer every one of them 421 while the health check still named the old shard.
+    /// </summary>
+    private ReloadResult? ShardChange(FeedGeneration serving, FeedFileHeader next) =>
+        next.ShardIndex == serving.ShardIndex && next.ShardCount == serving.ShardCount
+            ? null
+            : new ReloadResult(ReloadOutcome.Rejected,
+                $"reload rejected: {dataPath} holds shard {next.ShardIndex}/{next.ShardCount}, this process serves shard " +
+                $"{serving.ShardIndex}/{serving.ShardCount}; start a process for that shard instead; {StillServing()}");
+
+    private ReloadResult Failed(string reason) => new(ReloadOutcome.Failed, $"{reason}; {StillServing()}");
+
+    private string StillServing() => $"still serving dataset {service.Current.DatasetId:x16}";
 
     public void Dispose() => _one.Dispose();
 }

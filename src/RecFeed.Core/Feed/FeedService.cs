@@ -35,7 +35,10 @@ public sealed class FeedService : IDisposable
 
     /// <summary>Request durations by outcome, recorded by the HTTP layer; with the stats below, what /metrics reads.</summary>
     public RequestDurations Durations { get; } = new();
-    public ReloadStats Reloads { get; } = new();
+
+    /// <summary>What the reloads of this service did; <see cref="FeedReloader"/> records every one here.</summary>
+    public ReloadStatistics Reloads { get; } = new();
+
     public SnapshotStats Snapshots { get; } = new();
 
     /// <summary>Largest size a request may ask for: one user's whole row.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace RecFeed.Native;
 
@@ -32,6 +33,23 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    private static unsafe partial int FStat(SafeFileHandle fd, byte* stat);
+
+    /// <summary>
+    /// The inode number of an open file; 0 where there is none to ask for (not Linux). st_ino sits at offset 8 of
+    /// struct stat on both x86-64 and arm64 Linux; the buffer is larger than either struct.
+    /// </summary>
+    public static unsafe ulong Inode(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux())
+            return 0;
+        var stat = stackalloc byte[256];
+        if (FStat(handle, stat) != 0)
+            throw new IOException($"fstat failed (errno {Marshal.GetLastPInvokeError()})");
+        return *(ulong*)(stat + 8);
+    }
 
     /// <summary>
     /// Flushes a folder's entries, so a rename in it survives power loss, not just a crash. .NET cannot open a

@@ -14,10 +14,11 @@ public sealed unsafe class FeedSlab : IDisposable
     private readonly NativeSlab _slab;
     private readonly uint* _matrix;
 
-    private FeedSlab(string path, FeedFileHeader header, NativeSlab slab, TimeSpan loadTime)
+    private FeedSlab(string path, FeedFileHeader header, FeedFileIdentity identity, NativeSlab slab, TimeSpan loadTime)
     {
         Path = System.IO.Path.GetFullPath(path);
         Header = header;
+        Identity = identity;
         _slab = slab;
         _matrix = (uint*)(slab.Pointer + (header.MatrixOffset - FeedFileHeader.Size));
         LoadTime = loadTime;
@@ -28,6 +29,9 @@ public sealed unsafe class FeedSlab : IDisposable
     public string Path { get; }
 
     public FeedFileHeader Header { get; }
+
+    /// <summary>The file this slab was read from, as it was when opened.</summary>
+    public FeedFileIdentity Identity { get; }
     public ulong UserCount => Header.UserCount;
     public int ItemsPerUser => (int)Header.ItemsPerUser;
     public ulong Bytes => _slab.Length;
@@ -50,6 +54,14 @@ public sealed unsafe class FeedSlab : IDisposable
         return ReadHeader(handle);
     }
 
+    /// <summary>The header and identity of a feeds file, without reading its payload: what a reload decides on first.</summary>
+    public static (FeedFileHeader Header, FeedFileIdentity Identity) Probe(string path)
+    {
+        using var handle = OpenOrThrow(path);
+        var header = ReadHeader(handle);
+        return (header, FeedFileIdentity.Of(handle, header));
+    }
+
     /// <summary>Reads the file's payload into a new slab and verifies the checksum on the way.</summary>
     public static FeedSlab Load(string path, CancellationToken cancellationToken = default)
     {
@@ -57,12 +69,13 @@ public sealed unsafe class FeedSlab : IDisposable
         // One handle for header and payload: a file renamed over this path meanwhile cannot mix into the load.
         using var handle = OpenOrThrow(path);
         var header = ReadHeader(handle);
+        var identity = FeedFileIdentity.Of(handle, header);
         var slab = new NativeSlab(header.PayloadLength);
         try
         {
             if (header.PayloadLength > 0)
                 CopyAndVerify(handle, header, slab, cancellationToken);
-            return new FeedSlab(path, header, slab, Stopwatch.GetElapsedTime(started));
+            return new FeedSlab(path, header, identity, slab, Stopwatch.GetElapsedTime(started));
         }
         catch
         {

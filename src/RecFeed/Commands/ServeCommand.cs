@@ -1,217 +1,141 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
-using RecFeed.Feed;
-using RecFeed.Format;
 using RecFeed.Http;
-using RecFeed.Slab;
-using RecFeed.State;
+using RecFeed.Http.Lifecycle;
 
 namespace RecFeed.Cli.Commands;
 
 /// <summary>
-/// <c>recfeed serve</c>: load and verify a feeds file, restore read positions, then answer HTTP until SIGINT/SIGTERM,
-/// snapshotting positions as they move and reloading the file on SIGHUP or <c>POST /admin/reload</c>.
+/// <c>recfeed serve</c>: maps its options (flags, else <c>RECFEED_*</c> variables) onto a <see cref="ServeLifecycle"/>
+/// (load, restore read positions, serve, snapshot, reload on SIGHUP or <c>POST /admin/reload</c>, drain and stop on
+/// SIGINT/SIGTERM) and returns its exit code.
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>How long in-flight requests get to finish on shutdown.</summary>
-    public static TimeSpan ShutdownTimeout => RecFeedServer.ShutdownTimeout;
+    private const double MaxSnapshotSeconds = 86_400;
+    private const double MaxDrainSeconds = 3_600;
 
-    private static readonly Option<FileInfo> Data = new("--data", "-d")
+    private static readonly Option<FileInfo?> Data = new Option<FileInfo?>("--data", "-d")
     {
-        Description = "The feeds file to serve (see docs/feeds-format.md).",
-        Required = true,
-    };
+        Description = "The feeds file to serve (see docs/feeds-format.md). Required, as the flag or the variable.",
+    }.FromEnvironment(null, text => (new FileInfo(text), null), required: true);
 
-    private static readonly Option<string> Urls = new("--urls")
+    private static readonly Option<string> Urls = new Option<string>("--urls")
     {
         Description = "Where to listen, ';'-separated http URLs. Use http://0.0.0.0:PORT to accept other hosts.",
-        DefaultValueFactory = _ => "http://127.0.0.1:8080",
-        Validators = { r => ValidateUrls(r, "--urls") },
-    };
+        Validators = { r => CheckToken(r, UrlsError) },
+    }.FromEnvironment(ServeOptions.DefaultUrl, text => (text, UrlsError(text)));
 
-    private static readonly Option<string> AdminUrls = new("--admin-urls")
+    private static readonly Option<string?> AdminUrls = new Option<string?>("--admin-urls")
     {
-        Description = "Where the admin listener (POST /admin/reload) listens, ';'-separated http URLs. Loopback unless you bind it elsewhere on purpose.",
-        DefaultValueFactory = _ => AdminServer.DefaultUrls,
-        Validators = { r => ValidateUrls(r, "--admin-urls") },
-    };
+        Description = "Where the admin listener (POST /admin/reload) listens, ';'-separated http URLs. Default: none " +
+            "(SIGHUP reloads without it, and instances on one host need not share a port). Loopback unless you bind it elsewhere on purpose.",
+        Validators = { r => CheckToken(r, UrlsError) },
+    }.FromEnvironment(null, text => (text, UrlsError(text)));
 
-    private static readonly Option<FileInfo?> StatePath = new("--state")
+    private static readonly Option<FileInfo?> StatePath = new Option<FileInfo?>("--state")
     {
         Description = "The progress snapshot file (see docs/operations.md). Default: the data file's path + \".state\".",
-    };
+    }.FromEnvironment(null, text => (new FileInfo(text), null));
 
-    private static readonly Option<double> SnapshotInterval = new("--snapshot-interval")
+    private static readonly Option<double> SnapshotInterval = new Option<double>("--snapshot-interval")
     {
         Description = "Seconds between progress snapshots (written only when some position moved). A kill -9 loses at most this much progress.",
-        DefaultValueFactory = _ => 5,
-        Validators =
-        {
-            r =>
-            {
-                if (OptionRange.TryParseToken<double>(r, out var seconds) && !(seconds is > 0 and <= 86_400))
-                    r.AddError("--snapshot-interval: expected seconds, more than 0 and at most 86400.");
-            },
-        },
-    };
+        Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: false, MaxSnapshotSeconds)) },
+    }.FromEnvironment(ServeOptions.DefaultSnapshotInterval.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: false, MaxSnapshotSeconds));
+
+    private static readonly Option<double> DrainSeconds = new Option<double>("--drain-seconds")
+    {
+        Description = "On SIGTERM/SIGINT, seconds /healthz answers 503 'draining' while requests are still served, before the listener " +
+            "closes. The default 5 covers the shipped HAProxy check (inter 1s, fastinter 500ms, fall 2: out of rotation within " +
+            "inter x fall = 2 s) plus 3 s of margin. 0 stops at once.",
+        Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: true, MaxDrainSeconds)) },
+    }.FromEnvironment(ServeOptions.DefaultDrainTime.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: true, MaxDrainSeconds));
+
+    private static readonly Option<LogFormat> Format = new Option<LogFormat>("--log-format")
+    {
+        Description = "text: one line per event (default). json: one JSON object per line, with each message's figures as fields.",
+        HelpName = "text|json",
+    }.FromEnvironment(LogFormat.Text, ParseLogFormat);
 
     public static Command Create()
     {
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
-            Data, Urls, AdminUrls, StatePath, SnapshotInterval,
+            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format,
         };
-        command.SetAction((r, ct) =>
+        command.SetAction((r, ct) => RunAsync(Console.Error, new ServeOptions
         {
-            var data = r.GetValue(Data)!.FullName;
-            return RunAsync(Console.Error, data, SplitUrls(r.GetValue(Urls)!), SplitUrls(r.GetValue(AdminUrls)!),
-                r.GetValue(StatePath)?.FullName ?? StateFile.DefaultPath(data), TimeSpan.FromSeconds(r.GetValue(SnapshotInterval)), ct);
-        });
+            Data = r.GetValue(Data)!.FullName,
+            Urls = SplitUrls(r.GetValue(Urls)!),
+            AdminUrls = SplitUrls(r.GetValue(AdminUrls) ?? ""),
+            State = r.GetValue(StatePath)?.FullName,
+            SnapshotInterval = TimeSpan.FromSeconds(r.GetValue(SnapshotInterval)),
+            DrainTime = TimeSpan.FromSeconds(r.GetValue(DrainSeconds)),
+            LogFormat = r.GetValue(Format),
+        }, ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(TextWriter stderr, string data, IReadOnlyList<string> urls, IReadOnlyList<string> adminUrls,
-        string statePath, TimeSpan snapshotInterval, CancellationToken cancellationToken)
+    /// <summary>
+    /// How long System.CommandLine waits after SIGINT/SIGTERM before it forces the exit: for serve, the drain, the
+    /// in-flight requests' shutdown budget and the final snapshot must fit in it.
+    /// </summary>
+    public static TimeSpan StopBudget(ParseResult parse)
     {
-        FeedSlab slab;
-        try
-        {
-            slab = FeedSlab.Load(data, cancellationToken);
-        }
-        catch (FeedFileException e)
-        {
-            stderr.WriteLine($"recfeed serve: {data}: {e.Message}");
-            return (int)ExitCode.BadInput;
-        }
-        catch (OperationCanceledException)
-        {
-            return (int)ExitCode.Interrupted;
-        }
+        var stop = RecFeedServer.ShutdownTimeout + TimeSpan.FromSeconds(5);
+        return parse.Errors.Count == 0 && parse.CommandResult.Command.Name == "serve"
+            ? stop + TimeSpan.FromSeconds(parse.GetValue(DrainSeconds))
+            : stop;
+    }
 
-        using var service = new FeedService(slab);
-        using var progress = OpenProgress(stderr, service, statePath);
-        if (progress is null)
-            return (int)ExitCode.Failure;
-        var restored = progress.Restore();
-        using var reloader = new FeedReloader(service, data, progress);
-        await using var app = RecFeedServer.Build(service, urls);
-        await using var admin = AdminServer.Build(reloader, adminUrls);
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("recfeed");
-        LogRestore(log, progress.Path, restored);
-        try
+    public static async Task<int> RunAsync(TextWriter stderr, ServeOptions options, CancellationToken cancellationToken)
+    {
+        // Disposed last, so every line the lifecycle logged is written out before the process exits.
+        using var logging = LoggerFactory.Create(b => ServerTuning.ConfigureLogging(b, options.LogFormat));
+        await using var serve = new ServeLifecycle(options, logging, stderr);
+        return (int)(await serve.RunAsync(cancellationToken) switch
         {
-            await app.StartAsync(cancellationToken);
-            await admin.StartAsync(cancellationToken);
-        }
-        catch (IOException e)
-        {
-            stderr.WriteLine($"recfeed serve: cannot listen: {e.Message}");
-            return (int)ExitCode.Failure;
-        }
-        if (!AdminServer.IsLoopbackOnly(adminUrls))
-            log.LogWarning("the admin listener is bound beyond loopback ({Addresses}): anyone who reaches it can trigger reloads", string.Join(' ', adminUrls));
-        log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin})",
-            slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
-            string.Join(' ', app.ListeningAddresses()), string.Join(' ', admin.ListeningAddresses()));
-
-        var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true; // SIGHUP would end the process otherwise
-            _ = ReloadOnSignalAsync(reloader, log, stopping);
+            ServeExit.Stopped => ExitCode.Ok,
+            ServeExit.BadData => ExitCode.BadInput,
+            ServeExit.Interrupted => ExitCode.Interrupted,
+            _ => ExitCode.Failure,
         });
-        using var stopSnapshots = new CancellationTokenSource();
-        var snapshots = progress.RunAsync(snapshotInterval,
-            s => log.LogDebug("snapshot: {Users} users with progress, {Bytes} bytes in {Ms:F1} ms", s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds),
-            e => log.LogError("snapshot to {Path} failed, retrying next round: {Message}", progress.Path, e.Message),
-            stopSnapshots.Token);
-
-        // Returns once Kestrel has stopped accepting and the in-flight requests are done (or ShutdownTimeout passed).
-        await app.WaitForShutdownAsync(cancellationToken);
-        await admin.StopAsync(CancellationToken.None);
-        await stopSnapshots.CancelAsync();
-        await snapshots;
-        return (int)WriteFinalSnapshot(progress, log);
     }
 
-    /// <summary>Null, with one line on stderr, when another process holds the state file.</summary>
-    private static ProgressKeeper? OpenProgress(TextWriter stderr, FeedService service, string statePath)
+    /// <summary>Checks the option's own token; a value from the environment is checked where it is read.</summary>
+    private static void CheckToken(OptionResult r, Func<string, string?> error)
     {
-        try
-        {
-            return new ProgressKeeper(service, statePath);
-        }
-        catch (StateLockException e)
-        {
-            stderr.WriteLine($"recfeed serve: {e.Message}");
-            return null;
-        }
+        if (r.Tokens is [var token] && error(token.Value) is { } message)
+            r.AddError($"{r.Option.Name}: {message}");
     }
 
-    private static ExitCode WriteFinalSnapshot(ProgressKeeper progress, ILogger log)
+    private static string? UrlsError(string urls)
     {
-        try
-        {
-            var snapshot = progress.WriteIfChanged();
-            if (snapshot is { } s)
-                log.LogInformation("stopped: final snapshot written to {Path}, {Users} users with progress", progress.Path, s.UsersWithProgress);
-            else
-                log.LogInformation("stopped: no progress since the last snapshot in {Path}", progress.Path);
-            return ExitCode.Ok;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            log.LogError("stopped, but the final snapshot to {Path} failed: {Message}", progress.Path, e.Message);
-            return ExitCode.Failure;
-        }
-    }
-
-    private static async Task ReloadOnSignalAsync(FeedReloader reloader, ILogger log, CancellationToken stopping)
-    {
-        try
-        {
-            AdminServer.Log(log, await reloader.ReloadAsync(stopping), "SIGHUP");
-        }
-        catch (OperationCanceledException)
-        {
-            log.LogWarning("SIGHUP: reload abandoned, the server is stopping");
-        }
-    }
-
-    private static void LogRestore(ILogger log, string path, StateRestore restored)
-    {
-        switch (restored.Outcome)
-        {
-            case RestoreOutcome.Restored:
-                log.LogInformation("progress restored from {Path}: {Users} users with progress (snapshot of {WrittenAt:u}, base + {Records} journal records)",
-                    path, restored.UsersWithProgress, restored.WrittenAt, restored.Records);
-                if (restored.Reason is { } dropped)
-                    log.LogWarning("state file {Path}: {Dropped}", path, dropped);
-                break;
-            case RestoreOutcome.Missing:
-                log.LogInformation("no state file at {Path} yet: every user starts at the beginning", path);
-                break;
-            case RestoreOutcome.Mismatch:
-                log.LogWarning("state file {Path} not used, {Reason}: every user starts from zero and the next snapshot replaces it", path, restored.Reason);
-                break;
-            case RestoreOutcome.Corrupt:
-                log.LogError("state file {Path} is unusable ({Reason}); {Aside}; every user starts from zero", path, restored.Reason,
-                    restored.MovedTo is { } aside ? $"kept as {aside}" : "could not be renamed aside, the next snapshot replaces it");
-                break;
-        }
-    }
-
-    private static void ValidateUrls(System.CommandLine.Parsing.OptionResult r, string option)
-    {
-        foreach (var url in SplitUrls(r.GetValueOrDefault<string>() ?? ""))
+        foreach (var url in SplitUrls(urls))
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http")
-                r.AddError($"{option}: '{url}' is not an http:// URL.");
+                return $"'{url}' is not an http:// URL.";
+        return null;
     }
+
+    private static (double Value, string? Error) ParseSeconds(string text, double min, bool minIncluded, double max)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            return (0, $"'{text}' is not a number of seconds.");
+        var inRange = (minIncluded ? seconds >= min : seconds > min) && seconds <= max;
+        return inRange ? (seconds, null) : (0, $"expected seconds, {(minIncluded ? "at least" : "more than")} {min} and at most {max}; got {text}.");
+    }
+
+    /// <summary>A flag's value that is not a number at all is System.CommandLine's own error; only the range is checked here.</summary>
+    private static string? SecondsError(string text, double min, bool minIncluded, double max) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? ParseSeconds(text, min, minIncluded, max).Error : null;
+
+    private static (LogFormat Value, string? Error) ParseLogFormat(string text) =>
+        Enum.TryParse<LogFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0])
+            ? (format, null)
+            : (LogFormat.Text, $"'{text}' is not a log format; expected text or json.");
 
     private static string[] SplitUrls(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

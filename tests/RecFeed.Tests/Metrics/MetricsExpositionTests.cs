@@ -114,15 +114,16 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         var other = _dir.File("other.bin");
         TestFeeds.WriteRandom(other, 50, itemsPerUser: 10, seed: 99);
         using var reloader = new FeedReloader(service, other, progress: null);
-        Assert.True((await reloader.ReloadAsync()).Accepted);
+        Assert.Equal(ReloadOutcome.Accepted, (await reloader.ReloadAsync()).Outcome);
         await File.WriteAllTextAsync(other, "not a feeds file");
-        Assert.False((await reloader.ReloadAsync()).Accepted);
+        Assert.Equal(ReloadOutcome.Rejected, (await reloader.ReloadAsync()).Outcome);
 
         var samples = MetricsText.Samples(await MetricsAsync());
         Assert.Equal(2, samples["recfeed_reload_attempts_total"]);
-        Assert.Equal(1, samples["recfeed_reloads_total{result=\"loaded\"}"]);
+        Assert.Equal(1, samples["recfeed_reloads_total{result=\"accepted\"}"]);
         Assert.Equal(1, samples["recfeed_reloads_total{result=\"rejected\"}"]);
-        Assert.Equal(0, samples["recfeed_reloads_total{result=\"abandoned\"}"]);
+        Assert.Equal(0, samples["recfeed_reloads_total{result=\"skipped\"}"]);
+        Assert.Equal(0, samples["recfeed_reloads_total{result=\"failed\"}"]);
         Assert.True(samples["recfeed_reload_last_success_timestamp_seconds"] > 0);
         Assert.True(samples["recfeed_reload_last_failure_timestamp_seconds"] >= samples["recfeed_reload_last_success_timestamp_seconds"]);
         Assert.True(samples["recfeed_reload_last_duration_seconds"] > 0);

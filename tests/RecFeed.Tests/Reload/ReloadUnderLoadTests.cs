@@ -28,7 +28,7 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
         _service = new FeedService(FeedSlab.Load(Data));
         _reloader = new FeedReloader(_service, Data, new ProgressKeeper(_service, StateFile.DefaultPath(Data)));
         _public = RecFeedServer.Build(_service, ["http://127.0.0.1:0"]);
-        _admin = AdminServer.Build(_reloader, ["http://127.0.0.1:0"]);
+        _admin = AdminServer.Build(() => _reloader.ReloadAsync(), ["http://127.0.0.1:0"]);
         await _public.StartAsync();
         await _admin.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_public.ListeningAddresses()[0]) };
@@ -162,9 +162,9 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_admin_listener_defaults_to_loopback()
+    public void Only_loopback_admin_addresses_count_as_loopback()
     {
-        Assert.True(AdminServer.IsLoopbackOnly([AdminServer.DefaultUrls]));
+        Assert.True(AdminServer.IsLoopbackOnly(["http://127.0.0.1:9000"]));
         Assert.True(AdminServer.IsLoopbackOnly(["http://localhost:9000", "http://[::1]:9000"]));
         Assert.False(AdminServer.IsLoopbackOnly(["http://0.0.0.0:8081"]));
         Assert.False(AdminServer.IsLoopbackOnly(["http://127.0.0.1:8081", "http://10.1.2.3:8081"]));

@@ -12,7 +12,7 @@ public sealed partial class RecFeedProcess : IDisposable
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RecFeedProcess(IEnumerable<string> args)
+    private RecFeedProcess(IEnumerable<string> args, Action<ProcessStartInfo>? configure = null)
     {
         var start = new ProcessStartInfo(RepoPaths.Binary)
         {
@@ -22,6 +22,7 @@ public sealed partial class RecFeedProcess : IDisposable
         };
         foreach (var a in args)
             start.ArgumentList.Add(a);
+        configure?.Invoke(start);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => OnLine(_stdout, e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(_stderr, e.Data);
@@ -36,10 +37,16 @@ public sealed partial class RecFeedProcess : IDisposable
 
     public static RecFeedProcess Start(params string[] args) => new(args);
 
+    /// <summary>Starts it with <paramref name="configure"/> applied first: environment variables, working folder.</summary>
+    public static RecFeedProcess Start(Action<ProcessStartInfo> configure, params string[] args) => new(args, configure);
+
     /// <summary>Runs a command to completion and returns (exit code, stdout, stderr).</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(_ => { }, args);
+
+    /// <summary>As <see cref="RunAsync(string[])"/>, with <paramref name="configure"/> applied to the start first.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(Action<ProcessStartInfo> configure, params string[] args)
     {
-        using var p = new RecFeedProcess(args);
+        using var p = new RecFeedProcess(args, configure);
         var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(120));
         return (code, p.Stdout, p.Stderr);
     }
@@ -52,6 +59,21 @@ public sealed partial class RecFeedProcess : IDisposable
         if (done != _ready.Task)
             throw new Xunit.Sdk.XunitException($"serve did not become ready (exited: {_process.HasExited}).\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
         return await _ready.Task;
+    }
+
+    /// <summary>The first output line (stdout or stderr) containing <paramref name="text"/>, waiting for it if need be.</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var line = (Stdout + Stderr).Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line != null)
+                return line;
+            if (clock.Elapsed > timeout)
+                Assert.Fail($"no '{text}' within {timeout.TotalSeconds} s:\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+            await Task.Delay(1);
+        }
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -1,13 +1,11 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-
 namespace RecFeed.Tests.Support;
 
 /// <summary>
-/// The published binary running <c>recfeed serve</c> on free loopback ports, public and admin, read from the ready
-/// line "... listening on http://127.0.0.1:P (admin: http://127.0.0.1:A)", with a client for the public one.
+/// The published binary running <c>recfeed serve</c> on a free loopback port, read from the ready line
+/// "... listening on http://127.0.0.1:P", with a client for it. Admin settings are recfeed's defaults unless a test
+/// passes its own.
 /// </summary>
-public sealed partial class ServeProcess : IAsyncDisposable
+public sealed class ServeProcess : IAsyncDisposable
 {
     public const int SIGHUP = 1;
     public const int SIGKILL = 9;
@@ -15,33 +13,28 @@ public sealed partial class ServeProcess : IAsyncDisposable
 
     private readonly RecFeedProcess _process;
 
-    private ServeProcess(RecFeedProcess process, Uri address, Uri admin)
+    private ServeProcess(RecFeedProcess process, Uri address)
     {
         _process = process;
         Address = address;
-        AdminAddress = admin;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Address { get; }
-    public Uri AdminAddress { get; }
     public HttpClient Client { get; }
     public string Output => _process.Stdout + _process.Stderr;
     public int Id => _process.Id;
 
-    /// <summary>Starts <c>recfeed serve --data DATA ARGS</c> on port 0 for both listeners and waits until it is ready.</summary>
+    /// <summary>Starts <c>recfeed serve --data DATA ARGS</c> on port 0 and waits until it is ready.</summary>
     public static Task<ServeProcess> StartAsync(string data, params string[] args) => StartOnPortAsync(data, 0, args);
 
     /// <summary>As <see cref="StartAsync"/> on a given public port: a restarted shard must come back where its router expects it.</summary>
     public static async Task<ServeProcess> StartOnPortAsync(string data, int port, params string[] args)
     {
-        var process = RecFeedProcess.Start(["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", "--admin-urls", "http://127.0.0.1:0", .. args]);
+        var process = RecFeedProcess.Start(["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", .. args]);
         try
         {
-            var address = await process.WaitForReadyAsync();
-            var admin = AdminAddressInReadyLine().Match(process.Stdout);
-            Assert.True(admin.Success, "ready line without the admin address:\n" + process.Stdout);
-            return new ServeProcess(process, address, new Uri(admin.Groups[1].Value));
+            return new ServeProcess(process, await process.WaitForReadyAsync());
         }
         catch
         {
@@ -51,19 +44,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>The first output line containing <paramref name="text"/>, waiting for it if need be.</summary>
-    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-            if (line != null)
-                return line;
-            if (clock.Elapsed > timeout)
-                Assert.Fail($"no '{text}' within {timeout.TotalSeconds} s:\n{Output}");
-            await Task.Delay(20);
-        }
-    }
+    public Task<string> WaitForLineAsync(string text, TimeSpan timeout) => _process.WaitForLineAsync(text, timeout);
 
     public void Signal(int signal) => _process.Signal(signal);
 
@@ -91,7 +72,4 @@ public sealed partial class ServeProcess : IAsyncDisposable
         _process.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    [GeneratedRegex(@"listening on \S+ \(admin: (http://[^\s)]+)\)")]
-    private static partial Regex AdminAddressInReadyLine();
 }

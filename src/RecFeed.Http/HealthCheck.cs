@@ -1,0 +1,45 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using RecFeed.Feed;
+
+namespace RecFeed.Http;
+
+/// <summary>
+/// <c>GET /healthz</c>: "ok shard k/n" of the generation being served now, so a router's check follows what this
+/// process really answers for, or 503 "draining" once a stop has begun, so the router takes it out of rotation
+/// while it still serves. Checks come about once a second per router: the body is cached per shard, not per call.
+/// </summary>
+public sealed class HealthCheck(FeedService service)
+{
+    private static ReadOnlySpan<byte> DrainingBody => "draining\n"u8;
+
+    private volatile Answer? _answer;
+    private volatile bool _draining;
+
+    /// <summary>Once set, every check fails; a stop never turns back.</summary>
+    public void StartDraining() => _draining = true;
+
+    public bool Draining => _draining;
+
+    public Task Write(HttpContext context)
+    {
+        if (_draining)
+        {
+            FeedHandler.WriteText(context.Response, StatusCodes.Status503ServiceUnavailable, DrainingBody);
+            return Task.CompletedTask;
+        }
+        var serving = service.Current;
+        var answer = _answer;
+        if (answer is null || answer.ShardIndex != serving.ShardIndex || answer.ShardCount != serving.ShardCount)
+            _answer = answer = new Answer(serving.ShardIndex, serving.ShardCount);
+        FeedHandler.WriteText(context.Response, StatusCodes.Status200OK, answer.Body);
+        return Task.CompletedTask;
+    }
+
+    private sealed class Answer(uint shardIndex, uint shardCount)
+    {
+        public uint ShardIndex { get; } = shardIndex;
+        public uint ShardCount { get; } = shardCount;
+        public byte[] Body { get; } = Encoding.ASCII.GetBytes($"ok shard {shardIndex}/{shardCount}\n");
+    }
+}

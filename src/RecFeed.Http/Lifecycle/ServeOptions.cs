@@ -1,0 +1,39 @@
+using RecFeed.State;
+
+namespace RecFeed.Http.Lifecycle;
+
+/// <summary>What one <see cref="ServeLifecycle"/> serves and how; the CLI maps its flags onto this, tests build it directly.</summary>
+public sealed record ServeOptions
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>The feeds file; a reload reads whatever is at this path then.</summary>
+    public required string Data { get; init; }
+
+    public IReadOnlyList<string> Urls { get; init; } = [DefaultUrl];
+
+    /// <summary>Where <c>POST /admin/reload</c> listens; empty (the default) for no admin listener. SIGHUP reloads either way.</summary>
+    public IReadOnlyList<string> AdminUrls { get; init; } = [];
+
+    /// <summary>The progress snapshot file; null for the data path + ".state".</summary>
+    public string? State { get; init; }
+
+    public string StatePath => State ?? StateFile.DefaultPath(Data);
+
+    public TimeSpan SnapshotInterval { get; init; } = DefaultSnapshotInterval;
+
+    public static readonly TimeSpan DefaultSnapshotInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long /healthz answers 503 "draining" after a stop is asked for, while requests are still served, before
+    /// the listener closes. The default covers the shipped HAProxy check (deploy/haproxy/recfeed.cfg, written by
+    /// <c>recfeed haproxy-config</c>): checked every 1 s (inter), then every 0.5 s once failing (fastinter), down
+    /// after 2 failures (fall), so out of rotation 1.5 s after the drain starts and within inter × fall = 2 s;
+    /// 3 s more is margin for a loaded router and check jitter.
+    /// </summary>
+    public TimeSpan DrainTime { get; init; } = DefaultDrainTime;
+
+    public static readonly TimeSpan DefaultDrainTime = TimeSpan.FromSeconds(5);
+
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+}
