@@ -22,11 +22,18 @@ public sealed class ProgressKeeper : IDisposable
     /// <summary>Takes the state file's lock; throws <see cref="StateLockException"/> when another process holds it.</summary>
     /// <param name="journalLimit">Bytes of journal after which a snapshot compacts into a new base; by default the base's size, at least 1 MiB.</param>
     public ProgressKeeper(FeedService service, string path, long? journalLimit = null)
+        : this(service, path, StateLock.Acquire(path), journalLimit)
+    {
+    }
+
+    /// <summary>With the state file's lock already held: serve takes it before loading the feeds file, so a second
+    /// process on the same state file refuses at once instead of after a load. Disposing the keeper releases it.</summary>
+    public ProgressKeeper(FeedService service, string path, StateLock held, long? journalLimit = null)
     {
         _service = service;
         Path = path;
         _journalLimit = journalLimit;
-        _lock = StateLock.Acquire(path);
+        _lock = held;
     }
 
     public string Path { get; }

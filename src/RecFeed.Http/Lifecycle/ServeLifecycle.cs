@@ -28,6 +28,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     private Task _reloads = Task.CompletedTask;
 
     private FeedService? _service;
+    private StateLock? _stateLock;
     private ProgressKeeper? _progress;
     private FeedReloader? _reloader;
     private HealthCheck? _health;
@@ -84,6 +85,16 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     /// <summary>Loads, restores and starts listening; null once serving, otherwise why it could not start (already reported in one line).</summary>
     public async Task<ServeExit?> StartAsync(CancellationToken cancellationToken)
     {
+        // The state file first: a second process on it (a replica started with the same paths) refuses at once.
+        try
+        {
+            _stateLock = StateLock.Acquire(options.StatePath);
+        }
+        catch (StateLockException e)
+        {
+            stderr.WriteLine($"recfeed serve: {e.Message}");
+            return ServeExit.CannotStart;
+        }
         _log.LogInformation("loading {Path}", options.Data);
         FeedSlab slab;
         try
@@ -154,28 +165,22 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     }
 
     /// <summary>
-    /// Opens the state file and restores read positions from it. The one place where the state file is taken, so a
-    /// refusal to share it (another process holding it) becomes a one-line error and exit 1 here.
+    /// Restores read positions from the state file, whose lock <see cref="StartAsync"/> took before loading; an
+    /// unreadable one becomes a one-line error and exit 1 here.
     /// </summary>
     private ProgressKeeper? OpenProgress(FeedService service)
     {
-        ProgressKeeper? progress = null;
+        var progress = new ProgressKeeper(service, options.StatePath, _stateLock!);
         try
         {
-            progress = new ProgressKeeper(service, options.StatePath);
             LogRestore(progress.Path, progress.Restore());
             return progress;
-        }
-        catch (StateLockException e)
-        {
-            stderr.WriteLine($"recfeed serve: {e.Message}");
         }
         catch (IOException e)
         {
             stderr.WriteLine($"recfeed serve: {options.StatePath}: {e.Message}");
+            return null;
         }
-        progress?.Dispose();
-        return null;
     }
 
     /// <summary>
@@ -316,7 +321,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         await _stopSnapshots.CancelAsync();
         await _snapshots;
         _reloader?.Dispose();
-        _progress?.Dispose(); // releases the state file's lock, after the final snapshot
+        _stateLock?.Dispose(); // after the final snapshot; the keeper holds the same lock
         _service?.Dispose();
         _stopping.Dispose();
         _stopSnapshots.Dispose();
