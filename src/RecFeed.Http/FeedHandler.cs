@@ -1,13 +1,16 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using RecFeed.Feed;
 
 namespace RecFeed.Http;
 
 /// <summary>
 /// <c>GET /feed/{userId}?size=N</c>: parse, let <see cref="FeedService"/> fill the items, write the body straight
-/// into Kestrel's response buffer. Every fixed byte is encoded once, here, not per request.
+/// into Kestrel's response buffer. Every fixed byte is encoded once, here, not per request. It works on the
+/// connection's features, not an HttpContext, so the fast path (<see cref="FeedApplication"/>) and the
+/// routed endpoints run exactly this code without the host building a context for the former.
 /// </summary>
 public sealed class FeedHandler
 {
@@ -28,13 +31,13 @@ public sealed class FeedHandler
 
     public FeedHandler(FeedService service) => _service = service;
 
-    public Task Feed(HttpContext context, ReadOnlySpan<char> userId)
+    public Task Feed(IFeatureCollection context, ReadOnlySpan<char> userId)
     {
         if (!FeedRequest.TryParseUserId(userId, out var id))
             return BadRequest(context, InvalidUserId);
         // One read of the current generation's row length: a reload between two reads could pair different limits.
         var maxSize = _service.MaxSize;
-        if (!FeedRequest.TryParseSize(context.Request.QueryString.Value, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
+        if (!FeedRequest.TryParseSize(context.GetRequiredFeature<IHttpRequestFeature>().QueryString, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
             return BadRequest(context, InvalidSize(maxSize));
 
         uint[]? rented = null;
@@ -44,13 +47,13 @@ public sealed class FeedHandler
             switch (_service.Serve(id, items, out var count))
             {
                 case FeedOutcome.Misdirected:
-                    WriteText(context.Response, StatusCodes.Status421MisdirectedRequest, Misdirected);
+                    WriteText(context, StatusCodes.Status421MisdirectedRequest, Misdirected);
                     break;
                 case FeedOutcome.Unavailable:
-                    WriteText(context.Response, StatusCodes.Status503ServiceUnavailable, Unavailable);
+                    WriteText(context, StatusCodes.Status503ServiceUnavailable, Unavailable);
                     break;
                 default:
-                    WriteFeed(context.Response, items[..count]);
+                    WriteFeed(context, items[..count]);
                     break;
             }
         }
@@ -73,31 +76,33 @@ public sealed class FeedHandler
     private sealed record InvalidSizeBody(int MaxSize, byte[] Bytes);
 
     /// <summary><c>/feed</c> and <c>/feed/</c>: a request without a user id.</summary>
-    public Task MissingUserId(HttpContext context) => BadRequest(context, InvalidUserId);
+    public Task MissingUserId(IFeatureCollection context) => BadRequest(context, InvalidUserId);
 
-    private Task BadRequest(HttpContext context, ReadOnlySpan<byte> reason)
+    private Task BadRequest(IFeatureCollection context, ReadOnlySpan<byte> reason)
     {
         _service.Counters.Add(FeedCounter.BadRequest);
-        WriteText(context.Response, StatusCodes.Status400BadRequest, reason);
+        WriteText(context, StatusCodes.Status400BadRequest, reason);
         return Task.CompletedTask;
     }
 
-    private static void WriteFeed(HttpResponse response, ReadOnlySpan<uint> items)
+    private static void WriteFeed(IFeatureCollection context, ReadOnlySpan<uint> items)
     {
         var length = FeedBody.Length(items);
-        response.Headers.ContentType = JsonContentType;
-        response.ContentLength = length;
-        var writer = response.BodyWriter;
+        var headers = context.GetRequiredFeature<IHttpResponseFeature>().Headers;
+        headers.ContentType = JsonContentType;
+        headers.ContentLength = length;
+        var writer = context.GetRequiredFeature<IHttpResponseBodyFeature>().Writer;
         FeedBody.Write(writer.GetSpan(length), items);
         writer.Advance(length);
     }
 
-    internal static void WriteText(HttpResponse response, int status, ReadOnlySpan<byte> body)
+    internal static void WriteText(IFeatureCollection context, int status, ReadOnlySpan<byte> body)
     {
+        var response = context.GetRequiredFeature<IHttpResponseFeature>();
         response.StatusCode = status;
         response.Headers.ContentType = TextContentType;
-        response.ContentLength = body.Length;
-        var writer = response.BodyWriter;
+        response.Headers.ContentLength = body.Length;
+        var writer = context.GetRequiredFeature<IHttpResponseBodyFeature>().Writer;
         body.CopyTo(writer.GetSpan(body.Length));
         writer.Advance(body.Length);
     }

@@ -38,6 +38,7 @@ public sealed class MetricsHandler(FeedService service)
         Single(b, "recfeed_slab_bytes", "gauge", "Bytes of feed data held in native memory.", (long)slab.Bytes);
         Single(b, "recfeed_shard_index", "gauge", "k of the loaded file: it holds the users with id mod shard_count == k.", slab.Header.ShardIndex);
         Single(b, "recfeed_shard_count", "gauge", "n, the number of shards the users are split over (1: a single-machine file).", slab.Header.ShardCount);
+        Single(b, "dotnet_gc_allocated_bytes_total", "counter", "Bytes the process has allocated on the managed heap since it started (GC.GetTotalAllocatedBytes).", GC.GetTotalAllocatedBytes());
         return b.ToString();
     }
 
