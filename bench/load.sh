@@ -212,15 +212,23 @@ if wants recfeed || wants kestrel || wants nginx || wants go; then
   stop_pid "$pid"
 fi
 
+# Starts a comparison server (the command after the first three arguments), waits until READY answers, measures
+# URL, stops it.
+measure_server() { # name url ready command...
+  local name=$1 url=$2 ready=$3 pid
+  shift 3
+  "${server_cpu[@]}" "$@" >"$run_dir/$name.log" 2>&1 &
+  pid=$!
+  started+=("$pid")
+  wait_ready "$ready" "$(date +%s.%N)" "$pid" >/dev/null
+  measure "$name" "$pid" "$url"
+  stop_pid "$pid"
+}
+
 # --- Kestrel ceiling ---
 if wants kestrel; then
   url=http://127.0.0.1:$((port_base + 1))
-  "${server_cpu[@]}" "$fixedbody" --urls "$url" --length "$body_length" >"$run_dir/fixedbody.log" 2>&1 &
-  pid=$!
-  started+=("$pid")
-  wait_ready "$url/" "$(date +%s.%N)" "$pid" >/dev/null
-  measure kestrel "$pid" "$url/"
-  stop_pid "$pid"
+  measure_server kestrel "$url/" "$url/" "$fixedbody" --urls "$url" --length "$body_length"
 fi
 
 # --- nginx ceiling: one process, its own prefix and config, not the system service ---
@@ -250,23 +258,14 @@ http {
   }
 }
 EOF
-  "${server_cpu[@]}" "$nginx_bin" -p "$prefix" -e "$prefix/logs/error.log" -c "$prefix/nginx.conf" >"$run_dir/nginx.log" 2>&1 &
-  pid=$!
-  started+=("$pid")
-  wait_ready "http://127.0.0.1:$port/" "$(date +%s.%N)" "$pid" >/dev/null
-  measure nginx "$pid" "http://127.0.0.1:$port/"
-  stop_pid "$pid"
+  measure_server nginx "http://127.0.0.1:$port/" "http://127.0.0.1:$port/" \
+    "$nginx_bin" -p "$prefix" -e "$prefix/logs/error.log" -c "$prefix/nginx.conf"
 fi
 
 # --- the Go design: fasthttp, a map of [200]uint32 feeds, a sync.Map of offsets, read from the same feeds file ---
 if wants go; then
   url=http://127.0.0.1:$((port_base + 3))
-  "${server_cpu[@]}" "$godesign" --data "$data" --addr "127.0.0.1:$((port_base + 3))" >"$run_dir/godesign.log" 2>&1 &
-  pid=$!
-  started+=("$pid")
-  wait_ready "$url/healthz" "$(date +%s.%N)" "$pid" >/dev/null
-  measure go "$pid" "$url/"
-  stop_pid "$pid"
+  measure_server go "$url/" "$url/healthz" "$godesign" --data "$data" --addr "127.0.0.1:$((port_base + 3))"
 fi
 
 # --- report ---
