@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# recfeed load bench: recfeed against two ceilings (nginx and a fixed-body Kestrel app), same wrk command, one run.
+# recfeed load bench: recfeed against two ceilings (nginx and a fixed-body Kestrel app) and the Go design it replaces
+# (bench/godesign), same wrk command, one run.
 #
 #   bench/load.sh [--users N] [--duration S] [--connections C] [--threads T] [--soak S]
-#                 [--warmup S] [--port-base P] [--pin] [--no-build] [--targets LIST]
+#                 [--warmup S] [--port-base P] [--pin] [--no-build] [--targets LIST] [--chart FILE]
 #
 #   --users N        users in the feeds file (default 5000000; bench/data/feeds-N.bin, 200 items each, generated if missing)
 #   --duration S     measured seconds per target (default 30)
@@ -11,21 +12,23 @@
 #   --warmup S       unmeasured wrk seconds before each measurement (default 5)
 #   --soak S         after the measurement, S more seconds of full load on recfeed, sampling its RSS each second:
 #                    fails unless RSS stays within 1 % and no request fails (default 0: no soak)
-#   --port-base P    listen on 127.0.0.1:P (recfeed), P+1 (Kestrel ceiling), P+2 (nginx) (default 18080)
+#   --port-base P    listen on 127.0.0.1:P (recfeed), P+1 (Kestrel ceiling), P+2 (nginx), P+3 (Go) (default 18080)
 #   --pin            pin the server to CPU 0 and wrk to CPU 1
-#   --no-build       use the binaries already in artifacts/ instead of publishing
-#   --targets LIST   comma-separated subset of recfeed,kestrel,nginx (default all three)
+#   --no-build       use the binaries already in artifacts/ instead of publishing (builds only what is missing)
+#   --targets LIST   comma-separated subset of recfeed,kestrel,nginx,go (default all four)
+#   --chart FILE     write the chart (SVG: RPS and p50/p99/p99.9 per target) there (default bench/results/STAMP.svg)
 #
 # Exits non-zero if recfeed answered anything but 2xx, any socket error happened against it, or the soak failed.
-# Results are printed and also kept in bench/results/ (gitignored).
+# Results are printed and also kept in bench/results/ (gitignored), with the chart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 users=5000000 duration=30 connections=64 threads=1 warmup=5 soak=0 port_base=18080 pin=0 build=1
-targets=recfeed,kestrel,nginx
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+targets=recfeed,kestrel,nginx,go
+chart=""
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 need_int() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "load.sh: $1 needs a whole number, got '$2'" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --pin) pin=1; shift ;;
     --no-build) build=0; shift ;;
     --targets) [[ $# -ge 2 ]] || usage; targets=$2; shift 2 ;;
+    --chart) [[ $# -ge 2 ]] || usage; chart=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "load.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -49,7 +53,7 @@ done
 wants() { [[ ",$targets," == *",$1,"* ]]; }
 IFS=',' read -r -a target_list <<<"$targets"
 for t in "${target_list[@]}"; do
-  case "$t" in recfeed|kestrel|nginx) ;; *) echo "load.sh: unknown target '$t' (recfeed, kestrel, nginx)" >&2; exit 2 ;; esac
+  case "$t" in recfeed|kestrel|nginx|go) ;; *) echo "load.sh: unknown target '$t' (recfeed, kestrel, nginx, go)" >&2; exit 2 ;; esac
 done
 
 # --- every process this script starts is recorded here and stopped by pid on exit ---
@@ -67,11 +71,14 @@ trap 'exit 130' INT TERM
 
 # --- tools ---
 have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
-if ! command -v wrk >/dev/null || ! have_nginx || ! command -v curl >/dev/null; then
+# The Go design builds in GOPATH mode against Debian's fasthttp: no module downloads.
+gopath=/usr/share/gocode
+have_go() { command -v go >/dev/null && [[ -d $gopath/src/github.com/valyala/fasthttp ]]; }
+if ! command -v wrk >/dev/null || ! have_nginx || ! command -v curl >/dev/null || ! have_go || ! command -v gnuplot >/dev/null; then
   sudo=""; [[ $(id -u) -eq 0 ]] || sudo=sudo
-  echo "installing wrk and nginx from Debian packages" >&2
+  echo "installing wrk, nginx, Go with fasthttp and gnuplot from Debian packages" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk nginx-light curl >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk nginx-light curl golang-go golang-github-valyala-fasthttp-dev gnuplot-nox >&2
 fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 command -v curl >/dev/null || { echo "load.sh: curl is needed" >&2; exit 1; }
@@ -79,11 +86,15 @@ command -v curl >/dev/null || { echo "load.sh: curl is needed" >&2; exit 1; }
 case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64|arm64) rid=linux-arm64 ;; *) echo "unsupported machine" >&2; exit 1 ;; esac
 recfeed=$root/artifacts/recfeed
 fixedbody=$root/artifacts/bench/fixedbody/fixedbody
-if [[ $build -eq 1 ]]; then
-  ./build.sh >&2
+godesign=$root/artifacts/bench/godesign/godesign
+if [[ $build -eq 1 || ! -x $recfeed ]]; then ./build.sh >&2; fi
+if wants kestrel && [[ $build -eq 1 || ! -x $fixedbody ]]; then
   dotnet publish bench/FixedBody/FixedBody.csproj -c Release -r "$rid" -o artifacts/bench/fixedbody -p:TreatWarningsAsErrors=true >&2
 fi
-[[ -x $recfeed && -x $fixedbody ]] || { echo "load.sh: binaries missing; run without --no-build" >&2; exit 1; }
+if wants go && [[ $build -eq 1 || ! -x $godesign ]]; then
+  mkdir -p "$(dirname "$godesign")"
+  GO111MODULE=off GOPATH=$gopath GOFLAGS= go build -o "$godesign" ./bench/godesign >&2
+fi
 
 # --- data ---
 data=$root/bench/data/feeds-$users.bin
@@ -125,13 +136,18 @@ run_wrk() { # url seconds -> the WRKRESULT line
 }
 field() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"; }
 
-declare -A rps p50 p99 p999 sockerr non2xx cpu_us rss_mb
+# The process-wide managed allocation counter of a server with recfeed's /metrics; empty for the others.
+allocated_bytes() { curl -sf "${1%/}/metrics" 2>/dev/null | awk '$1 == "dotnet_gc_allocated_bytes_total" { print $2 }' || true; }
+
+declare -A rps p50 p99 p999 sockerr non2xx cpu_us rss_mb bytes_req
 measure() { # name pid url
-  local name=$1 pid=$2 url=$3 line t0 t1 c0 c1 requests seconds
-  [[ $warmup -gt 0 ]] && run_wrk "$url" "$warmup" >/dev/null
+  local name=$1 pid=$2 url=$3 line t0 t1 c0 c1 a0 a1 requests seconds
+  if [[ $warmup -gt 0 ]]; then run_wrk "$url" "$warmup" >/dev/null; fi
+  a0=$(allocated_bytes "$url")
   c0=$(cpu_ticks "$pid")
   line=$(run_wrk "$url" "$duration")
   c1=$(cpu_ticks "$pid")
+  a1=$(allocated_bytes "$url")
   requests=$(field "$line" requests)
   seconds=$(field "$line" duration_us)
   rps[$name]=$(awk -v r="$requests" -v d="$seconds" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
@@ -141,6 +157,8 @@ measure() { # name pid url
   sockerr[$name]=$(( $(field "$line" connect) + $(field "$line" read) + $(field "$line" write) + $(field "$line" timeout) ))
   non2xx[$name]=$(field "$line" status)
   cpu_us[$name]=$(awk -v t=$((c1 - c0)) -v hz="$ticks_per_s" -v r="$requests" 'BEGIN { printf "%.1f", t * 1e6 / hz / (r > 0 ? r : 1) }')
+  bytes_req[$name]=-
+  if [[ -n $a0 && -n $a1 ]]; then bytes_req[$name]=$(awk -v a="$a0" -v b="$a1" -v r="$requests" 'BEGIN { printf "%.1f", (b - a) / (r > 0 ? r : 1) }'); fi
   rss_mb[$name]=$(awk -v k="$(status_kb "$pid" VmHWM)" 'BEGIN { printf "%.0f", k / 1024 }')
   echo "$name: $line" >>"$results"
 }
@@ -173,7 +191,7 @@ soak() { # pid url
 # --- recfeed ---
 body_length=""
 load_s="" ready_s="" load_cpu_s="" load_rss_mb=""
-if wants recfeed || wants kestrel || wants nginx; then
+if wants recfeed || wants kestrel || wants nginx || wants go; then
   port=$port_base
   url=http://127.0.0.1:$port
   t0=$(date +%s.%N)
@@ -194,15 +212,23 @@ if wants recfeed || wants kestrel || wants nginx; then
   stop_pid "$pid"
 fi
 
+# Starts a comparison server (the command after the first three arguments), waits until READY answers, measures
+# URL, stops it.
+measure_server() { # name url ready command...
+  local name=$1 url=$2 ready=$3 pid
+  shift 3
+  "${server_cpu[@]}" "$@" >"$run_dir/$name.log" 2>&1 &
+  pid=$!
+  started+=("$pid")
+  wait_ready "$ready" "$(date +%s.%N)" "$pid" >/dev/null
+  measure "$name" "$pid" "$url"
+  stop_pid "$pid"
+}
+
 # --- Kestrel ceiling ---
 if wants kestrel; then
   url=http://127.0.0.1:$((port_base + 1))
-  "${server_cpu[@]}" "$fixedbody" --urls "$url" --length "$body_length" >"$run_dir/fixedbody.log" 2>&1 &
-  pid=$!
-  started+=("$pid")
-  wait_ready "$url/" "$(date +%s.%N)" "$pid" >/dev/null
-  measure kestrel "$pid" "$url/"
-  stop_pid "$pid"
+  measure_server kestrel "$url/" "$url/" "$fixedbody" --urls "$url" --length "$body_length"
 fi
 
 # --- nginx ceiling: one process, its own prefix and config, not the system service ---
@@ -232,29 +258,61 @@ http {
   }
 }
 EOF
-  "${server_cpu[@]}" "$nginx_bin" -p "$prefix" -e "$prefix/logs/error.log" -c "$prefix/nginx.conf" >"$run_dir/nginx.log" 2>&1 &
-  pid=$!
-  started+=("$pid")
-  wait_ready "http://127.0.0.1:$port/" "$(date +%s.%N)" "$pid" >/dev/null
-  measure nginx "$pid" "http://127.0.0.1:$port/"
-  stop_pid "$pid"
+  measure_server nginx "http://127.0.0.1:$port/" "http://127.0.0.1:$port/" \
+    "$nginx_bin" -p "$prefix" -e "$prefix/logs/error.log" -c "$prefix/nginx.conf"
+fi
+
+# --- the Go design: fasthttp, a map of [200]uint32 feeds, a sync.Map of offsets, read from the same feeds file ---
+if wants go; then
+  url=http://127.0.0.1:$((port_base + 3))
+  measure_server go "$url/" "$url/healthz" "$godesign" --data "$data" --addr "127.0.0.1:$((port_base + 3))"
 fi
 
 # --- report ---
-ratio() { [[ -n ${rps[$1]:-} && -n ${rps[$2]:-} ]] && awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
+ratio() { # column a b -> a/b in that column, or - if either is missing
+  local -n col=$1
+  if [[ -n ${col[$2]:-} && -n ${col[$3]:-} ]]; then awk -v a="${col[$2]}" -v b="${col[$3]}" 'BEGIN { printf "%.2f", a / b }'; else echo "-"; fi
+}
 {
   echo "recfeed load bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
   echo "wrk -t$threads -c$connections -d${duration}s --latency, random user ids in [0, $users), warmup ${warmup} s$([[ $pin -eq 1 ]] && echo ', server on CPU 0, wrk on CPU 1')"
   echo "feeds file: $data ($(du -h "$data" | cut -f1)), generate: $generate_s; serve ready after ${ready_s:-?} s (load + verify ${load_s:-?} s, ${load_cpu_s:-?} s CPU, peak RSS ${load_rss_mb:-?} MB; payload $(awk -v b="$(stat -c %s "$data")" 'BEGIN { printf "%.0f", (b - 128) / 1048576 }') MB); ceiling body: ${body_length} bytes"
-  printf '%-8s %9s %8s %8s %8s %8s %8s %9s %9s\n' target RPS p50_ms p99_ms p99.9_ms sockerr non2xx cpu_us/req peak_MB
-  for t in recfeed kestrel nginx; do
+  printf '%-8s %9s %8s %8s %8s %8s %8s %9s %9s %9s\n' target RPS p50_ms p99_ms p99.9_ms sockerr non2xx cpu_us/req bytes/req peak_MB
+  for t in recfeed kestrel nginx go; do
     [[ -n ${rps[$t]:-} ]] || continue
-    printf '%-8s %9s %8s %8s %8s %8s %8s %9s %9s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "${p999[$t]}" "${sockerr[$t]}" "${non2xx[$t]}" "${cpu_us[$t]}" "${rss_mb[$t]}"
+    printf '%-8s %9s %8s %8s %8s %8s %8s %9s %9s %9s\n' "$t" "${rps[$t]}" "${p50[$t]}" "${p99[$t]}" "${p999[$t]}" "${sockerr[$t]}" "${non2xx[$t]}" "${cpu_us[$t]}" "${bytes_req[$t]}" "${rss_mb[$t]}"
   done
-  echo "recfeed RPS / Kestrel fixed-body RPS: $(ratio recfeed kestrel); / nginx RPS: $(ratio recfeed nginx)"
+  echo "recfeed / Kestrel fixed body: RPS $(ratio rps recfeed kestrel), CPU per request $(ratio cpu_us recfeed kestrel)"
+  echo "recfeed / nginx:              RPS $(ratio rps recfeed nginx), CPU per request $(ratio cpu_us recfeed nginx)"
+  echo "recfeed / Go design:          RPS $(ratio rps recfeed go), CPU per request $(ratio cpu_us recfeed go)"
   # An if, not `&&`: under pipefail a false test as the group's last command would fail the whole script.
   if [[ -n $soak_report ]]; then echo "$soak_report"; fi
 } | tee -a "$results"
+
+# --- chart: RPS, and p50/p99/p99.9 per target (log scale: a p50 and a p99.9 can differ 100-fold) ---
+chart=${chart:-${results%.txt}.svg}
+for t in recfeed kestrel nginx go; do
+  if [[ -n ${rps[$t]:-} ]]; then echo "$t ${rps[$t]} ${p50[$t]} ${p99[$t]} ${p999[$t]}"; fi
+done >"$run_dir/chart.dat"
+gnuplot <<GNUPLOT
+set terminal svg size 960,420 dynamic font "sans,11"
+set output "$chart"
+set multiplot layout 1,2 title "recfeed load bench, $(date -u '+%Y-%m-%d %H:%M UTC'): wrk -t$threads -c$connections -d${duration}s, $users users"
+set style data histograms
+set style fill solid 0.8 border -1
+set grid ytics
+set yrange [0:*]
+set title "requests/s"
+plot "$run_dir/chart.dat" using 2:xtic(1) notitle lc rgb "#4472c4"
+set style histogram clustered gap 1
+set logscale y
+set yrange [*:*]
+set title "latency, ms (log scale)"
+set key top left
+plot "$run_dir/chart.dat" using 3:xtic(1) title "p50" lc rgb "#70ad47", '' using 4 title "p99" lc rgb "#ffc000", '' using 5 title "p99.9" lc rgb "#c00000"
+unset multiplot
+GNUPLOT
+echo "chart: $chart" | tee -a "$results"
 
 status=0
 if wants recfeed; then

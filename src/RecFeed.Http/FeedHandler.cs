@@ -2,13 +2,16 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using RecFeed.Feed;
 
 namespace RecFeed.Http;
 
 /// <summary>
 /// <c>GET /feed/{userId}?size=N</c>: parse, let <see cref="FeedService"/> fill the items, write the body straight
-/// into Kestrel's response buffer. Every fixed byte is encoded once, here, not per request.
+/// into Kestrel's response buffer. Every fixed byte is encoded once, here, not per request. It works on the
+/// connection's features, not an HttpContext, so the fast path (<see cref="FeedApplication"/>) and the
+/// routed endpoints run exactly this code without the host building a context for the former.
 /// </summary>
 public sealed class FeedHandler
 {
@@ -34,7 +37,7 @@ public sealed class FeedHandler
     /// reaches (Kestrel exposes no receive time): the histogram covers recfeed's work and the body's write into
     /// Kestrel's buffer, not Kestrel's parsing before nor its flush to the socket after.
     /// </summary>
-    public Task Feed(HttpContext context, ReadOnlySpan<char> userId)
+    public Task Feed(IFeatureCollection context, ReadOnlySpan<char> userId)
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = Answer(context, userId);
@@ -42,13 +45,13 @@ public sealed class FeedHandler
         return Task.CompletedTask;
     }
 
-    private FeedOutcome Answer(HttpContext context, ReadOnlySpan<char> userId)
+    private FeedOutcome Answer(IFeatureCollection context, ReadOnlySpan<char> userId)
     {
         if (!FeedRequest.TryParseUserId(userId, out var id))
             return BadRequest(context, InvalidUserId);
         // One read of the current generation's row length: a reload between two reads could pair different limits.
         var maxSize = _service.MaxSize;
-        if (!FeedRequest.TryParseSize(context.Request.QueryString.Value, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
+        if (!FeedRequest.TryParseSize(context.GetRequiredFeature<IHttpRequestFeature>().QueryString, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
             return BadRequest(context, InvalidSize(maxSize));
 
         uint[]? rented = null;
@@ -59,13 +62,13 @@ public sealed class FeedHandler
             switch (outcome)
             {
                 case FeedOutcome.Misdirected:
-                    WriteText(context.Response, StatusCodes.Status421MisdirectedRequest, Misdirected);
+                    WriteText(context, StatusCodes.Status421MisdirectedRequest, Misdirected);
                     break;
                 case FeedOutcome.Unavailable:
-                    WriteText(context.Response, StatusCodes.Status503ServiceUnavailable, Unavailable);
+                    WriteText(context, StatusCodes.Status503ServiceUnavailable, Unavailable);
                     break;
                 default:
-                    WriteFeed(context.Response, items[..count]);
+                    WriteFeed(context, items[..count]);
                     break;
             }
             return outcome;
@@ -88,31 +91,33 @@ public sealed class FeedHandler
     private sealed record InvalidSizeBody(int MaxSize, byte[] Bytes);
 
     /// <summary><c>/feed</c> and <c>/feed/</c>: a request without a user id, answered (and timed) as an empty one.</summary>
-    public Task MissingUserId(HttpContext context) => Feed(context, default);
+    public Task MissingUserId(IFeatureCollection context) => Feed(context, default);
 
-    private FeedOutcome BadRequest(HttpContext context, ReadOnlySpan<byte> reason)
+    private FeedOutcome BadRequest(IFeatureCollection context, ReadOnlySpan<byte> reason)
     {
         _service.Counters.Add(FeedCounter.BadRequest);
-        WriteText(context.Response, StatusCodes.Status400BadRequest, reason);
+        WriteText(context, StatusCodes.Status400BadRequest, reason);
         return FeedOutcome.BadRequest;
     }
 
-    private static void WriteFeed(HttpResponse response, ReadOnlySpan<uint> items)
+    private static void WriteFeed(IFeatureCollection context, ReadOnlySpan<uint> items)
     {
         var length = FeedBody.Length(items);
-        response.Headers.ContentType = JsonContentType;
-        response.ContentLength = length;
-        var writer = response.BodyWriter;
+        var headers = context.GetRequiredFeature<IHttpResponseFeature>().Headers;
+        headers.ContentType = JsonContentType;
+        headers.ContentLength = length;
+        var writer = context.GetRequiredFeature<IHttpResponseBodyFeature>().Writer;
         FeedBody.Write(writer.GetSpan(length), items);
         writer.Advance(length);
     }
 
-    internal static void WriteText(HttpResponse response, int status, ReadOnlySpan<byte> body)
+    internal static void WriteText(IFeatureCollection context, int status, ReadOnlySpan<byte> body)
     {
+        var response = context.GetRequiredFeature<IHttpResponseFeature>();
         response.StatusCode = status;
         response.Headers.ContentType = TextContentType;
-        response.ContentLength = body.Length;
-        var writer = response.BodyWriter;
+        response.Headers.ContentLength = body.Length;
+        var writer = context.GetRequiredFeature<IHttpResponseBodyFeature>().Writer;
         body.CopyTo(writer.GetSpan(body.Length));
         writer.Advance(body.Length);
     }

@@ -25,14 +25,14 @@ public sealed class HealthCheck(FeedService service)
     {
         if (_draining)
         {
-            FeedHandler.WriteText(context.Response, StatusCodes.Status503ServiceUnavailable, DrainingBody);
+            FeedHandler.WriteText(context.Features, StatusCodes.Status503ServiceUnavailable, DrainingBody);
             return Task.CompletedTask;
         }
         var serving = service.Current;
         var answer = _answer;
         if (answer is null || answer.ShardIndex != serving.ShardIndex || answer.ShardCount != serving.ShardCount)
             _answer = answer = new Answer(serving.ShardIndex, serving.ShardCount);
-        FeedHandler.WriteText(context.Response, StatusCodes.Status200OK, answer.Body);
+        FeedHandler.WriteText(context.Features, StatusCodes.Status200OK, answer.Body);
         return Task.CompletedTask;
     }
 

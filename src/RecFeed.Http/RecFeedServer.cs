@@ -15,19 +15,35 @@ public static class RecFeedServer
 {
     public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, HealthCheck? health = null, LogFormat format = LogFormat.Text)
     {
-        var app = CreateBuilder(urls, HttpLimits.ApplyPublic, format).Build();
         var feed = new FeedHandler(service);
+        var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format);
+        ServeFeedAheadOfHost(builder.Services, feed);
+        var app = builder.Build();
         var metrics = new MetricsHandler(service);
         // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
         health ??= new HealthCheck(service);
-        // The hot endpoint goes ahead of routing; calling UseRouting after it keeps routing for everything else.
-        app.Use((context, next) => FeedFastPath.TryServe(context, feed) ?? next(context));
-        app.UseRouting();
-        app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context, userId));
-        app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context));
+        // GET /feed/{userId} is normally answered by FeedApplication before this pipeline; the route stays for what
+        // the fast path passes on (e.g. a trailing slash), with the same handler.
+        app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context.Features, userId));
+        app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context.Features));
         app.MapGet("/healthz", (HttpContext context) => health.Write(context));
         app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));
         return app;
+    }
+
+    /// <summary>
+    /// Replaces the registered server (Kestrel) by a <see cref="FeedServer"/> around it, so Kestrel runs
+    /// <see cref="FeedApplication"/>. The original registration is kept under its own type, so Kestrel is
+    /// still built by the container exactly as the host set it up.
+    /// </summary>
+    private static void ServeFeedAheadOfHost(IServiceCollection services, FeedHandler feed)
+    {
+        var registered = services.Single(d => d.ServiceType == typeof(IServer));
+        var kestrel = registered.ImplementationType
+            ?? throw new InvalidOperationException("the host registered its server by factory; FeedServer expects a type");
+        services.Remove(registered);
+        services.AddSingleton(kestrel);
+        services.AddSingleton<IServer>(sp => new FeedServer((IServer)sp.GetRequiredService(kestrel), feed));
     }
 
     /// <summary>How long stopping waits for in-flight requests before cutting them off.</summary>
