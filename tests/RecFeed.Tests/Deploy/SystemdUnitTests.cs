@@ -34,7 +34,7 @@ public sealed class SystemdUnitTests
         var d = Directives(File.ReadAllText(Path.Combine(Folder, "recfeed.service")));
         Assert.Equal("/bin/kill -HUP $MAINPID", d["ExecReload"]);
         Assert.Equal("SIGTERM", d["KillSignal"]);
-        // drain (~10 s) + in-flight requests (10 s) + final snapshot: stopping must not be cut short by SIGKILL.
+        // drain (5 s by default) + in-flight requests (10 s) + final snapshot: stopping must not be cut short by SIGKILL.
         Assert.True(int.Parse(d["TimeoutStopSec"]) >= 30, $"TimeoutStopSec={d["TimeoutStopSec"]}");
         Assert.Equal("/etc/recfeed/recfeed.env", d["EnvironmentFile"]);
         Assert.Equal("/usr/local/bin/recfeed serve", d["ExecStart"]);
@@ -49,5 +49,18 @@ public sealed class SystemdUnitTests
         Assert.All(env.Keys, k => Assert.StartsWith("RECFEED_", k));
         Assert.StartsWith("/var/lib/recfeed/", env["RECFEED_STATE"]);
         Assert.StartsWith("/var/lib/recfeed/", env["RECFEED_DATA"]);
+    }
+
+    [Fact]
+    public async Task Every_variable_in_the_example_environment_is_one_serve_reads()
+    {
+        // Commented-out lines count too: they are the examples an operator uncomments.
+        var names = File.ReadAllLines(Path.Combine(Folder, "recfeed.env"))
+            .Select(l => l.TrimStart('#').Trim()).Where(l => l.StartsWith("RECFEED_", StringComparison.Ordinal))
+            .Select(l => l[..l.IndexOf('=')]).ToList();
+        Assert.NotEmpty(names);
+        var (code, help, stderr) = await RecFeedProcess.RunAsync("serve", "--help");
+        Assert.True(code == 0, stderr);
+        Assert.All(names, name => Assert.Contains(name, help));
     }
 }
