@@ -3,10 +3,13 @@ using RecFeed.Sharding;
 
 namespace RecFeed.Import;
 
-/// <summary>The writer's view of an import for one shard: the filled matrix of all users and the fallback list.</summary>
-internal sealed class ImportedFeedSource(FeedMatrix matrix, uint[] fallback, ShardSpec shard) : IFeedSource
+/// <summary>
+/// The writer's view of an import for one shard: the filled matrix, whose rows are those of <paramref name="stored"/>
+/// (every user, or this one shard), and the fallback list.
+/// </summary>
+internal sealed class ImportedFeedSource(FeedMatrix matrix, ShardSpec stored, uint[] fallback, ShardSpec shard) : IFeedSource
 {
     public void WriteFallback(Span<uint> destination) => fallback.CopyTo(destination);
 
-    public void WriteRow(ulong user, Span<uint> destination) => matrix.CopyRow(shard.GlobalUser(user), destination);
+    public void WriteRow(ulong user, Span<uint> destination) => matrix.CopyRow(stored.LocalRow(shard.GlobalUser(user)), destination);
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -12,19 +13,21 @@ namespace RecFeed.Format;
 ///      0    8 Magic            "RECFEED\0"
 ///      8    4 FormatVersion    1
 ///     12    4 HeaderSize       128
-///     16    8 UserCount        rows in the matrix (users of this shard)
+///     16    8 UserCount        rows in the matrix (users of this shard), 0..2^32
 ///     24    4 ItemsPerUser     1..65535 (read positions are ushort)
-///     28    4 FallbackCount    ids in the fallback list
+///     28    4 FallbackCount    ids in the fallback list, 0..2^24
 ///     32    8 Seed             generator seed, 0 for imported data
 ///     40    8 DatasetId        identity that progress snapshots and reloads bind to
 ///     48    8 PayloadChecksum  see <see cref="PayloadChecksum"/>; covers every byte after the header
-///     56    4 ShardIndex       k of "userId mod n == k"
-///     60    4 ShardCount       n, 1 for a single-machine file
+///     56    4 ShardIndex       k of "userId mod n == k", 0..n-1
+///     60    4 ShardCount       n, 1 for a single-machine file, 1..2^16
 ///     64    8 MatrixOffset     absolute offset of the user × items matrix, a multiple of 64
 ///     72    8 FileLength       total file length, so truncation is caught before hashing
 ///     80   40 reserved         zero
 ///    120    8 HeaderChecksum   XxHash3-64 of bytes 0..119
 /// </code>
+/// Every field is bounded, so the layout arithmetic cannot wrap: a header whose checksum was recomputed over
+/// crafted sizes is rejected by the bounds, not trusted because its wrapped layout happens to match the length.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 public struct FeedFileHeader
@@ -33,7 +36,13 @@ public struct FeedFileHeader
     public const uint CurrentVersion = 1;
     public const int MaxItemsPerUser = ushort.MaxValue;
     public const ulong MaxUserCount = 1UL << 32;
+    /// <summary>Fallback lists are short; the bound keeps a crafted count from sizing the layout.</summary>
+    public const int MaxFallbackCount = 1 << 24;
+    public const uint MaxShardCount = 1 << 16;
     public const int MatrixAlignment = 64;
+
+    private const int ReservedOffset = 80;
+    private const int ChecksumOffset = 120;
 
     /// <summary>"RECFEED\0" read as a little-endian ulong.</summary>
     public const ulong MagicValue = 0x0044454546434552;
@@ -56,7 +65,7 @@ public struct FeedFileHeader
     /// <summary>A header for the given shape with the layout fields (matrix offset, file length) filled in.</summary>
     public static FeedFileHeader Create(ulong userCount, int itemsPerUser, int fallbackCount, ulong seed, uint shardIndex = 0, uint shardCount = 1)
     {
-        var matrixOffset = AlignUp((ulong)Size + (ulong)fallbackCount * sizeof(uint), MatrixAlignment);
+        var (matrixOffset, fileLength) = Layout(userCount, checked((uint)itemsPerUser), checked((uint)fallbackCount));
         return new FeedFileHeader
         {
             Magic = MagicValue,
@@ -69,8 +78,21 @@ public struct FeedFileHeader
             ShardIndex = shardIndex,
             ShardCount = shardCount,
             MatrixOffset = matrixOffset,
-            FileLength = matrixOffset + userCount * (ulong)itemsPerUser * sizeof(uint),
+            FileLength = fileLength,
         };
+    }
+
+    /// <summary>
+    /// Where the matrix starts and where the file ends. Checked: within the field bounds the largest file is about
+    /// 2^50 bytes, so an overflow means a bound was skipped and must fail rather than wrap to a plausible length.
+    /// </summary>
+    private static (ulong MatrixOffset, ulong FileLength) Layout(ulong userCount, uint itemsPerUser, uint fallbackCount)
+    {
+        checked
+        {
+            var matrixOffset = AlignUp(Size + (ulong)fallbackCount * sizeof(uint), MatrixAlignment);
+            return (matrixOffset, matrixOffset + userCount * itemsPerUser * sizeof(uint));
+        }
     }
 
     public readonly ulong PayloadLength => FileLength - Size;
@@ -82,8 +104,8 @@ public struct FeedFileHeader
         var copy = this;
         copy.HeaderChecksum = 0;
         MemoryMarshal.Write(destination, in copy);
-        copy.HeaderChecksum = XxHash3.HashToUInt64(destination[..120]);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[120..], copy.HeaderChecksum);
+        copy.HeaderChecksum = XxHash3.HashToUInt64(destination[..ChecksumOffset]);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[ChecksumOffset..], copy.HeaderChecksum);
     }
 
     /// <summary>Reads and checks a header against the real file length; throws <see cref="FeedFileException"/> with a one-line reason.</summary>
@@ -97,30 +119,42 @@ public struct FeedFileHeader
             throw new FeedFileException("not a recfeed feeds file (bad magic)");
         if (h.FormatVersion != CurrentVersion)
             throw new FeedFileException($"unsupported format version {h.FormatVersion} (this build reads version {CurrentVersion})");
-        if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..120]))
+        if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..ChecksumOffset]))
             throw new FeedFileException("corrupt header (header checksum mismatch)");
-        h.Validate(actualFileLength);
+        h.Validate(source, actualFileLength);
         return h;
     }
 
-    private readonly void Validate(long actualFileLength)
+    /// <summary>Each field against its bound first, then the layout derived from them against the stored one and the real length.</summary>
+    private readonly void Validate(ReadOnlySpan<byte> source, long actualFileLength)
     {
-        if (HeaderSize != Size)
-            throw new FeedFileException($"corrupt header (header size {HeaderSize}, expected {Size})");
-        if (ItemsPerUser is 0 or > MaxItemsPerUser)
-            throw new FeedFileException($"corrupt header (items per user {ItemsPerUser}, must be 1..{MaxItemsPerUser})");
-        if (UserCount > MaxUserCount)
-            throw new FeedFileException($"corrupt header (user count {UserCount} exceeds {MaxUserCount})");
-        if (ShardCount == 0 || ShardIndex >= ShardCount)
-            throw new FeedFileException($"corrupt header (shard {ShardIndex} of {ShardCount})");
-        var expected = Create(UserCount, (int)ItemsPerUser, (int)FallbackCount, Seed, ShardIndex, ShardCount);
-        if (MatrixOffset != expected.MatrixOffset || FileLength != expected.FileLength)
+        CheckField("header size", HeaderSize, Size, Size);
+        CheckField("items per user", ItemsPerUser, 1, MaxItemsPerUser);
+        CheckField("user count", UserCount, 0, MaxUserCount);
+        CheckField("fallback count", FallbackCount, 0, MaxFallbackCount);
+        CheckField("shard count", ShardCount, 1, MaxShardCount);
+        CheckField("shard index", ShardIndex, 0, ShardCount - 1);
+        if (source[ReservedOffset..ChecksumOffset].ContainsAnyExcept((byte)0))
+            throw new FeedFileException("corrupt header (reserved bytes are not zero)");
+        var (matrixOffset, fileLength) = Layout(UserCount, ItemsPerUser, FallbackCount);
+        if (MatrixOffset != matrixOffset || FileLength != fileLength)
             throw new FeedFileException("corrupt header (layout fields disagree with the sizes)");
         if ((ulong)actualFileLength < FileLength)
             throw new FeedFileException($"truncated: {actualFileLength} bytes, the header promises {FileLength}");
         if ((ulong)actualFileLength > FileLength)
             throw new FeedFileException($"unexpected trailing data: {actualFileLength} bytes, the header promises {FileLength}");
     }
+
+    private static void CheckField(string name, ulong value, ulong min, ulong max)
+    {
+        if (value < min || value > max)
+            ThrowOutOfBounds(name, value, min, max);
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutOfBounds(string name, ulong value, ulong min, ulong max) =>
+        throw new FeedFileException($"corrupt header ({name} {value}, must be {min}..{max})");
 
     public static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
 
