@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using RecFeed.Tests.Support;
 
@@ -18,11 +16,13 @@ public sealed partial class LoadBenchSmokeTests : TempDirectoryTest
     public async Task Load_sh_measures_all_four_targets_and_draws_the_chart()
     {
         var chart = Dir.File("chart.svg");
-        var (code, stdout, stderr) = await BenchScript.RunAsync("load.sh", TimeSpan.FromMinutes(10),
+        using var script = ScriptProcess.Start("bench/load.sh", new Dictionary<string, string>(),
             "--users", "10000", "--duration", "2", "--warmup", "1", "--connections", "16", "--no-build",
-            "--port-base", FreePortRun(4).ToString(CultureInfo.InvariantCulture), "--chart", chart);
+            "--port-base", FreePort.Block(4).ToString(CultureInfo.InvariantCulture), "--chart", chart);
+        var code = await script.WaitForExitAsync(TimeSpan.FromMinutes(10));
+        var stdout = script.Output;
 
-        Assert.True(code == 0, $"load.sh exited {code}\n{stdout}\n{stderr}");
+        Assert.True(code == 0, $"load.sh exited {code}\n{stdout}");
         foreach (var target in Targets)
         {
             var row = TableRow().Matches(stdout).SingleOrDefault(m => m.Groups["target"].Value == target);
@@ -33,38 +33,6 @@ public sealed partial class LoadBenchSmokeTests : TempDirectoryTest
         Assert.Matches(@"(?m)^recfeed\s+(\S+\s+){7}\d+\.\d\s", stdout);
         Assert.Contains("recfeed / Go design:", stdout);
         Assert.StartsWith("<?xml", File.ReadAllText(chart).TrimStart());
-    }
-
-    /// <summary>The first of <paramref name="count"/> consecutive loopback ports that are all free right now.</summary>
-    private static int FreePortRun(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var first = new TcpListener(IPAddress.Loopback, 0);
-            first.Start();
-            var port = ((IPEndPoint)first.LocalEndpoint).Port;
-            if (port + count > 65535)
-                continue;
-            var rest = new List<TcpListener>();
-            try
-            {
-                for (var p = port + 1; p < port + count; p++)
-                {
-                    var l = new TcpListener(IPAddress.Loopback, p);
-                    l.Start();
-                    rest.Add(l);
-                }
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-            finally
-            {
-                rest.ForEach(l => l.Stop());
-            }
-        }
-        throw new InvalidOperationException($"no {count} consecutive free loopback ports found");
     }
 
     [GeneratedRegex(@"(?m)^(?<target>recfeed|kestrel|nginx|go)\s+(?<rps>\d+)\s")]

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using RecFeed.Tests.Sharding;
 using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Scripts;

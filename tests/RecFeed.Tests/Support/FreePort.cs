@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace RecFeed.Tests.Sharding;
+namespace RecFeed.Tests.Support;
 
 /// <summary>A loopback port the OS just handed out, for processes (HAProxy) that cannot listen on port 0 and report back.</summary>
 internal static class FreePort
