@@ -69,6 +69,17 @@ public sealed unsafe class FeedMatrix : IDisposable
         new ReadOnlySpan<uint>((uint*)chunk.Slab.Pointer + (user & _mask) * (ulong)ItemsPerUser, ItemsPerUser).CopyTo(destination);
     }
 
+    /// <summary>Ids before the row's padding: 0 for a user without a row.</summary>
+    public int RowLength(ulong user)
+    {
+        var chunk = ChunkOf(user);
+        if (chunk is null)
+            return 0;
+        var row = new ReadOnlySpan<uint>((uint*)chunk.Slab.Pointer + (user & _mask) * (ulong)ItemsPerUser, ItemsPerUser);
+        var end = row.IndexOf(0u);
+        return end < 0 ? row.Length : end;
+    }
+
     private Chunk? ChunkOf(ulong user)
     {
         var index = user >> _shift;

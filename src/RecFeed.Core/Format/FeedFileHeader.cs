@@ -6,23 +6,33 @@ using System.Runtime.InteropServices;
 namespace RecFeed.Format;
 
 /// <summary>
-/// The fixed 128-byte header at the start of a feeds file. All fields little-endian.
+/// The fixed 128-byte header at the start of a feeds file. All fields little-endian. Version 1 stores fixed rows of
+/// uint32 ids; version 2 stores variable-length rows behind a <see cref="RowIndex"/>, ids packed to
+/// <see cref="ItemBytes"/> bytes (docs/feeds-format.md).
 /// <code>
 /// offset size field
 ///      0    8 Magic            "RECFEED\0"
-///      8    4 FormatVersion    1
+///      8    4 FormatVersion    1 or 2
 ///     12    4 HeaderSize       128
 ///     16    8 UserCount        rows in the matrix (users of this shard)
-///     24    4 ItemsPerUser     1..65535 (read positions are ushort)
+///     24    4 ItemsPerUser     1..65535 (read positions are ushort); in version 2 the longest a row may be
 ///     28    4 FallbackCount    ids in the fallback list
 ///     32    8 Seed             generator seed, 0 for imported data
 ///     40    8 DatasetId        identity that progress snapshots and reloads bind to
 ///     48    8 PayloadChecksum  see <see cref="PayloadChecksum"/>; covers every byte after the header
 ///     56    4 ShardIndex       k of "userId mod n == k"
 ///     60    4 ShardCount       n, 1 for a single-machine file
-///     64    8 MatrixOffset     absolute offset of the user × items matrix, a multiple of 64
+///     64    8 MatrixOffset     absolute offset of the user × items matrix (v2: of the row index), a multiple of 64
 ///     72    8 FileLength       total file length, so truncation is caught before hashing
+/// version 1:
 ///     80   40 reserved         zero
+/// version 2:
+///     80    4 ItemBytes        2, 3 or 4: the fewest whole bytes that hold the largest id
+///     84    4 reserved         zero
+///     88    8 ItemCount        ids in the packed item array, at most UserCount × ItemsPerUser
+///     96    8 RowStartsOffset  absolute offset of the row starts, a multiple of 64
+///    104    8 ItemsOffset      absolute offset of the packed item array, a multiple of 64
+///    112    8 reserved         zero
 ///    120    8 HeaderChecksum   XxHash3-64 of bytes 0..119
 /// </code>
 /// </summary>
@@ -30,7 +40,10 @@ namespace RecFeed.Format;
 public struct FeedFileHeader
 {
     public const int Size = 128;
-    public const uint CurrentVersion = 1;
+    public const uint Version1 = 1;
+    public const uint Version2 = 2;
+    /// <summary>What writers write unless asked for version 1.</summary>
+    public const uint CurrentVersion = Version2;
     public const int MaxItemsPerUser = ushort.MaxValue;
     public const ulong MaxUserCount = 1UL << 32;
     public const int MatrixAlignment = 64;
@@ -51,6 +64,10 @@ public struct FeedFileHeader
     [FieldOffset(60)] public uint ShardCount;
     [FieldOffset(64)] public ulong MatrixOffset;
     [FieldOffset(72)] public ulong FileLength;
+    [FieldOffset(80)] public uint ItemBytes;
+    [FieldOffset(88)] public ulong ItemCount;
+    [FieldOffset(96)] public ulong RowStartsOffset;
+    [FieldOffset(104)] public ulong ItemsOffset;
     [FieldOffset(120)] public ulong HeaderChecksum;
 
     /// <summary>A header for the given shape with the layout fields (matrix offset, file length) filled in.</summary>
@@ -60,7 +77,7 @@ public struct FeedFileHeader
         return new FeedFileHeader
         {
             Magic = MagicValue,
-            FormatVersion = CurrentVersion,
+            FormatVersion = Version1,
             HeaderSize = Size,
             UserCount = userCount,
             ItemsPerUser = (uint)itemsPerUser,
@@ -73,7 +90,41 @@ public struct FeedFileHeader
         };
     }
 
+    /// <summary>
+    /// This shape as version 2: <paramref name="itemCount"/> ids in rows of any length up to <see cref="ItemsPerUser"/>,
+    /// each stored in <see cref="ItemBytesFor"/> the largest id. The row index and the item array start on 64-byte
+    /// lines; the file ends padded to one, with at least 4 − itemBytes bytes after the last id so that a 4-byte
+    /// load of it stays inside the payload.
+    /// </summary>
+    public readonly FeedFileHeader WithPackedRows(ulong itemCount, uint itemBytes)
+    {
+        var packed = this;
+        packed.FormatVersion = Version2;
+        packed.ItemCount = itemCount;
+        packed.ItemBytes = itemBytes;
+        (packed.RowStartsOffset, packed.ItemsOffset, packed.FileLength) = PackedLayout(MatrixOffset, UserCount, itemCount, itemBytes);
+        return packed;
+    }
+
+    private static (ulong RowStarts, ulong Items, ulong FileLength) PackedLayout(ulong matrixOffset, ulong userCount, ulong itemCount, uint itemBytes)
+    {
+        checked
+        {
+            var rowStarts = AlignUp(matrixOffset + RowIndex.GroupCount(userCount) * sizeof(ulong), MatrixAlignment);
+            var items = AlignUp(rowStarts + (userCount + 1) * sizeof(uint), MatrixAlignment);
+            return (rowStarts, items, AlignUp(items + itemCount * itemBytes + (sizeof(uint) - itemBytes), MatrixAlignment));
+        }
+    }
+
+    /// <summary>The fewest whole bytes (2, 3 or 4) that hold <paramref name="maxItemId"/>.</summary>
+    public static uint ItemBytesFor(uint maxItemId) => maxItemId <= 0xFFFF ? 2u : maxItemId <= 0xFF_FFFF ? 3u : 4u;
+
+    public readonly bool PackedRows => FormatVersion == Version2;
+
     public readonly ulong PayloadLength => FileLength - Size;
+    /// <summary>For progress in users: the payload's bytes over its users, at least 1.</summary>
+    public readonly long PayloadBytesPerUser => (long)Math.Max(1, PayloadLength / Math.Max(1, UserCount));
+
     public readonly ulong RowBytes => (ulong)ItemsPerUser * sizeof(uint);
 
     public readonly void WriteTo(Span<byte> destination)
@@ -95,8 +146,8 @@ public struct FeedFileHeader
         var h = MemoryMarshal.Read<FeedFileHeader>(source);
         if (h.Magic != MagicValue)
             throw new FeedFileException("not a recfeed feeds file (bad magic)");
-        if (h.FormatVersion != CurrentVersion)
-            throw new FeedFileException($"unsupported format version {h.FormatVersion} (this build reads version {CurrentVersion})");
+        if (h.FormatVersion is not (Version1 or Version2))
+            throw new FeedFileException($"unsupported format version {h.FormatVersion} (this build reads versions {Version1} and {Version2})");
         if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..120]))
             throw new FeedFileException("corrupt header (header checksum mismatch)");
         h.Validate(actualFileLength);
@@ -114,7 +165,16 @@ public struct FeedFileHeader
         if (ShardCount == 0 || ShardIndex >= ShardCount)
             throw new FeedFileException($"corrupt header (shard {ShardIndex} of {ShardCount})");
         var expected = Create(UserCount, (int)ItemsPerUser, (int)FallbackCount, Seed, ShardIndex, ShardCount);
-        if (MatrixOffset != expected.MatrixOffset || FileLength != expected.FileLength)
+        if (PackedRows)
+        {
+            if (ItemBytes is < 2 or > 4)
+                throw new FeedFileException($"corrupt header (item bytes {ItemBytes}, must be 2..4)");
+            if (ItemCount > UserCount * ItemsPerUser)
+                throw new FeedFileException($"corrupt header (item count {ItemCount} exceeds {UserCount} users x {ItemsPerUser} items)");
+            expected = expected.WithPackedRows(ItemCount, ItemBytes);
+        }
+        if (MatrixOffset != expected.MatrixOffset || FileLength != expected.FileLength
+            || RowStartsOffset != expected.RowStartsOffset || ItemsOffset != expected.ItemsOffset)
             throw new FeedFileException("corrupt header (layout fields disagree with the sizes)");
         if ((ulong)actualFileLength < FileLength)
             throw new FeedFileException($"truncated: {actualFileLength} bytes, the header promises {FileLength}");
