@@ -10,6 +10,12 @@ namespace RecFeed.Import;
 internal sealed class DelimitedRowReader : IRowReader
 {
     private const int BufferSize = 1 << 20;
+
+    /// <summary>
+    /// The longest line read: over a million ids, far past any list an import keeps (65,535 items per user), yet a
+    /// file without line breaks (a JSON dump, a binary) stops here instead of growing the buffer to its whole size.
+    /// </summary>
+    internal const int MaxLineBytes = 16 << 20;
     private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
 
     private readonly string _path;
@@ -44,8 +50,10 @@ internal sealed class DelimitedRowReader : IRowReader
             }
             else if (end == buffer.Length)
             {
-                // One line longer than the buffer (a very long list): make room for it.
-                Array.Resize(ref buffer, buffer.Length * 2);
+                // One line longer than the buffer (a very long list): make room for it, up to a bound.
+                if (buffer.Length >= MaxLineBytes)
+                    throw new ImportException($"{_path}: row {line + 1} is longer than {MaxLineBytes:N0} bytes (a file without line breaks?)");
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxLineBytes));
             }
             var read = _file.Read(buffer, end, buffer.Length - end);
             end += read;

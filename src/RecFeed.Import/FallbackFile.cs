@@ -1,10 +1,12 @@
+using RecFeed.Format;
+
 namespace RecFeed.Import;
 
 /// <summary>A fallback list given as a file: one item id per line, blank lines ignored, repeats dropped.</summary>
 public static class FallbackFile
 {
     /// <summary>Fallback lists are short; larger files are almost surely the wrong file.</summary>
-    public const int MaxItems = 1 << 24;
+    public const int MaxItems = FeedFileHeader.MaxFallbackCount;
 
     public static uint[] Read(string path)
     {

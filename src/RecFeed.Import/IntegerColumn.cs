@@ -33,6 +33,9 @@ internal sealed class IntegerColumn
     /// <summary>Whether a list's element may itself be null (its level is then <see cref="MaxDefinition"/> - 1).</summary>
     public bool ElementNullable => _field.MaxRepetitionLevel > 0 && _field.IsNullable;
 
+    /// <summary>The rows the column chunk holds: one per level, or one per list (a level that starts one) in a list column.</summary>
+    public int Rows { get; private set; }
+
     /// <summary>Non-null values, in order.</summary>
     public ReadOnlySpan<long> Values => _values.AsSpan(0, _levels);
     public ReadOnlySpan<int> Definitions => _definitions.AsSpan(0, Math.Min(_levels, _definitions.Length));
@@ -65,6 +68,7 @@ internal sealed class IntegerColumn
                 await group.ReadRawAsync(_field, uints, definitions, repetitions, cancellationToken);
                 Widen(uints.Span, values.Span);
             }
+            Rows = _field.MaxRepetitionLevel > 0 ? Repetitions.Count(0) : levels;
             return levels;
         }
         catch (Exception e) when (e is not OperationCanceledException)

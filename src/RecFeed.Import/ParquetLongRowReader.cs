@@ -30,11 +30,12 @@ internal sealed class ParquetLongRowReader : ParquetRowReader
     public static Task<ParquetLongRowReader> OpenAsync(ImportSettings settings, CancellationToken cancellationToken) =>
         OpenAsync(settings.Input, reader => new ParquetLongRowReader(reader, settings), cancellationToken);
 
+    protected override IReadOnlyList<IntegerColumn> Columns => [_users, _items, _ranks];
+
     protected override async ValueTask ReadColumnsAsync(ParquetRowGroupReader group, CancellationToken cancellationToken)
     {
-        await _users.ReadAsync(group, cancellationToken);
-        await _items.ReadAsync(group, cancellationToken);
-        await _ranks.ReadAsync(group, cancellationToken);
+        foreach (var column in Columns)
+            await column.ReadAsync(group, cancellationToken);
     }
 
     protected override void ReadGroup(FeedBuilder builder, int rows, long firstRow)

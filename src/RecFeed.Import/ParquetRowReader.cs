@@ -51,7 +51,7 @@ internal abstract class ParquetRowReader(string path, ParquetReader reader) : IR
             cancellationToken.ThrowIfCancellationRequested();
             using var group = reader.OpenRowGroupReader(g);
             await ReadColumnsAsync(group, cancellationToken);
-            ReadGroup(builder, checked((int)group.RowCount), firstRow);
+            ReadGroup(builder, CheckRows(group, g), firstRow);
             firstRow += group.RowCount;
             ReleaseGarbage();
             progress?.Invoke(firstRow - 1);
@@ -73,6 +73,24 @@ internal abstract class ParquetRowReader(string path, ParquetReader reader) : IR
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         _allocatedAtCollect = allocated;
     }
+
+    /// <summary>
+    /// The row group's row count, once every column read holds exactly that many rows: the row walks index the
+    /// columns by row, so a footer that disagrees with its column chunks is bad input, not an index error.
+    /// </summary>
+    private int CheckRows(ParquetRowGroupReader group, int index)
+    {
+        foreach (var column in Columns)
+        {
+            if (column.Rows != group.RowCount)
+                throw new ImportException($"{path}: row group {index + 1}: column {column.Name} holds {column.Rows} rows, " +
+                    $"the row group promises {group.RowCount} (malformed metadata)");
+        }
+        return (int)group.RowCount;
+    }
+
+    /// <summary>The columns <see cref="ReadColumnsAsync"/> reads.</summary>
+    protected abstract IReadOnlyList<IntegerColumn> Columns { get; }
 
     /// <summary>Reads this shape's columns of one row group.</summary>
     protected abstract ValueTask ReadColumnsAsync(ParquetRowGroupReader group, CancellationToken cancellationToken);

@@ -24,6 +24,8 @@ internal sealed class ParquetWideRowReader : ParquetRowReader
     public static Task<ParquetWideRowReader> OpenAsync(ImportSettings settings, CancellationToken cancellationToken) =>
         OpenAsync(settings.Input, reader => new ParquetWideRowReader(reader, settings), cancellationToken);
 
+    protected override IReadOnlyList<IntegerColumn> Columns => [_users, _items];
+
     protected override async ValueTask ReadColumnsAsync(ParquetRowGroupReader group, CancellationToken cancellationToken)
     {
         await _users.ReadAsync(group, cancellationToken);

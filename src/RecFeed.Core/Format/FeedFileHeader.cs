@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -14,14 +15,14 @@ namespace RecFeed.Format;
 ///      0    8 Magic            "RECFEED\0"
 ///      8    4 FormatVersion    1 or 2
 ///     12    4 HeaderSize       128
-///     16    8 UserCount        rows in the matrix (users of this shard)
+///     16    8 UserCount        rows in the matrix (users of this shard), 0..2^32
 ///     24    4 ItemsPerUser     1..65535 (read positions are ushort); in version 2 the longest a row may be
-///     28    4 FallbackCount    ids in the fallback list
+///     28    4 FallbackCount    ids in the fallback list, 0..2^24
 ///     32    8 Seed             generator seed, 0 for imported data
 ///     40    8 DatasetId        identity that progress snapshots and reloads bind to
 ///     48    8 PayloadChecksum  see <see cref="PayloadChecksum"/>; covers every byte after the header
-///     56    4 ShardIndex       k of "userId mod n == k"
-///     60    4 ShardCount       n, 1 for a single-machine file
+///     56    4 ShardIndex       k of "userId mod n == k", 0..n-1
+///     60    4 ShardCount       n, 1 for a single-machine file, 1..2^16
 ///     64    8 MatrixOffset     absolute offset of the user × items matrix (v2: of the row index), a multiple of 64
 ///     72    8 FileLength       total file length, so truncation is caught before hashing
 /// version 1:
@@ -35,6 +36,8 @@ namespace RecFeed.Format;
 ///    112    8 reserved         zero
 ///    120    8 HeaderChecksum   XxHash3-64 of bytes 0..119
 /// </code>
+/// Every field is bounded, so the layout arithmetic cannot wrap: a header whose checksum was recomputed over
+/// crafted sizes is rejected by the bounds, not trusted because its wrapped layout happens to match the length.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = Size)]
 public struct FeedFileHeader
@@ -46,7 +49,13 @@ public struct FeedFileHeader
     public const uint CurrentVersion = Version2;
     public const int MaxItemsPerUser = ushort.MaxValue;
     public const ulong MaxUserCount = 1UL << 32;
+    /// <summary>Fallback lists are short; the bound keeps a crafted count from sizing the layout.</summary>
+    public const int MaxFallbackCount = 1 << 24;
+    public const uint MaxShardCount = 1 << 16;
     public const int MatrixAlignment = 64;
+
+    private const int ReservedOffset = 80;
+    private const int ChecksumOffset = 120;
 
     /// <summary>"RECFEED\0" read as a little-endian ulong.</summary>
     public const ulong MagicValue = 0x0044454546434552;
@@ -73,7 +82,7 @@ public struct FeedFileHeader
     /// <summary>A header for the given shape with the layout fields (matrix offset, file length) filled in.</summary>
     public static FeedFileHeader Create(ulong userCount, int itemsPerUser, int fallbackCount, ulong seed, uint shardIndex = 0, uint shardCount = 1)
     {
-        var matrixOffset = AlignUp((ulong)Size + (ulong)fallbackCount * sizeof(uint), MatrixAlignment);
+        var (matrixOffset, fileLength) = Layout(userCount, checked((uint)itemsPerUser), checked((uint)fallbackCount));
         return new FeedFileHeader
         {
             Magic = MagicValue,
@@ -86,7 +95,7 @@ public struct FeedFileHeader
             ShardIndex = shardIndex,
             ShardCount = shardCount,
             MatrixOffset = matrixOffset,
-            FileLength = matrixOffset + userCount * (ulong)itemsPerUser * sizeof(uint),
+            FileLength = fileLength,
         };
     }
 
@@ -121,6 +130,19 @@ public struct FeedFileHeader
 
     public readonly bool PackedRows => FormatVersion == Version2;
 
+    /// <summary>
+    /// Where the matrix starts and where the file ends. Checked: within the field bounds the largest file is about
+    /// 2^50 bytes, so an overflow means a bound was skipped and must fail rather than wrap to a plausible length.
+    /// </summary>
+    private static (ulong MatrixOffset, ulong FileLength) Layout(ulong userCount, uint itemsPerUser, uint fallbackCount)
+    {
+        checked
+        {
+            var matrixOffset = AlignUp(Size + (ulong)fallbackCount * sizeof(uint), MatrixAlignment);
+            return (matrixOffset, matrixOffset + userCount * itemsPerUser * sizeof(uint));
+        }
+    }
+
     public readonly ulong PayloadLength => FileLength - Size;
     /// <summary>For progress in users: the payload's bytes over its users, at least 1.</summary>
     public readonly long PayloadBytesPerUser => (long)Math.Max(1, PayloadLength / Math.Max(1, UserCount));
@@ -133,8 +155,8 @@ public struct FeedFileHeader
         var copy = this;
         copy.HeaderChecksum = 0;
         MemoryMarshal.Write(destination, in copy);
-        copy.HeaderChecksum = XxHash3.HashToUInt64(destination[..120]);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[120..], copy.HeaderChecksum);
+        copy.HeaderChecksum = XxHash3.HashToUInt64(destination[..ChecksumOffset]);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[ChecksumOffset..], copy.HeaderChecksum);
     }
 
     /// <summary>Reads and checks a header against the real file length; throws <see cref="FeedFileException"/> with a one-line reason.</summary>
@@ -148,39 +170,55 @@ public struct FeedFileHeader
             throw new FeedFileException("not a recfeed feeds file (bad magic)");
         if (h.FormatVersion is not (Version1 or Version2))
             throw new FeedFileException($"unsupported format version {h.FormatVersion} (this build reads versions {Version1} and {Version2})");
-        if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..120]))
+        if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..ChecksumOffset]))
             throw new FeedFileException("corrupt header (header checksum mismatch)");
-        h.Validate(actualFileLength);
+        h.Validate(source, actualFileLength);
         return h;
     }
 
-    private readonly void Validate(long actualFileLength)
+    /// <summary>Each field against its bound first, then the layout derived from them against the stored one and the real length.</summary>
+    private readonly void Validate(ReadOnlySpan<byte> source, long actualFileLength)
     {
-        if (HeaderSize != Size)
-            throw new FeedFileException($"corrupt header (header size {HeaderSize}, expected {Size})");
-        if (ItemsPerUser is 0 or > MaxItemsPerUser)
-            throw new FeedFileException($"corrupt header (items per user {ItemsPerUser}, must be 1..{MaxItemsPerUser})");
-        if (UserCount > MaxUserCount)
-            throw new FeedFileException($"corrupt header (user count {UserCount} exceeds {MaxUserCount})");
-        if (ShardCount == 0 || ShardIndex >= ShardCount)
-            throw new FeedFileException($"corrupt header (shard {ShardIndex} of {ShardCount})");
-        var expected = Create(UserCount, (int)ItemsPerUser, (int)FallbackCount, Seed, ShardIndex, ShardCount);
+        CheckField("header size", HeaderSize, Size, Size);
+        CheckField("items per user", ItemsPerUser, 1, MaxItemsPerUser);
+        CheckField("user count", UserCount, 0, MaxUserCount);
+        CheckField("fallback count", FallbackCount, 0, MaxFallbackCount);
+        CheckField("shard count", ShardCount, 1, MaxShardCount);
+        CheckField("shard index", ShardIndex, 0, ShardCount - 1);
         if (PackedRows)
         {
-            if (ItemBytes is < 2 or > 4)
-                throw new FeedFileException($"corrupt header (item bytes {ItemBytes}, must be 2..4)");
-            if (ItemCount > UserCount * ItemsPerUser)
-                throw new FeedFileException($"corrupt header (item count {ItemCount} exceeds {UserCount} users x {ItemsPerUser} items)");
-            expected = expected.WithPackedRows(ItemCount, ItemBytes);
+            CheckField("item bytes", ItemBytes, 2, sizeof(uint));
+            CheckField("item count", ItemCount, 0, UserCount * ItemsPerUser);
         }
-        if (MatrixOffset != expected.MatrixOffset || FileLength != expected.FileLength
-            || RowStartsOffset != expected.RowStartsOffset || ItemsOffset != expected.ItemsOffset)
+        if (!ReservedBytesAreZero(source))
+            throw new FeedFileException("corrupt header (reserved bytes are not zero)");
+        var (matrixOffset, fileLength) = Layout(UserCount, ItemsPerUser, FallbackCount);
+        var (rowStartsOffset, itemsOffset) = (0UL, 0UL);
+        if (PackedRows)
+            (rowStartsOffset, itemsOffset, fileLength) = PackedLayout(matrixOffset, UserCount, ItemCount, ItemBytes);
+        if (MatrixOffset != matrixOffset || FileLength != fileLength || RowStartsOffset != rowStartsOffset || ItemsOffset != itemsOffset)
             throw new FeedFileException("corrupt header (layout fields disagree with the sizes)");
         if ((ulong)actualFileLength < FileLength)
             throw new FeedFileException($"truncated: {actualFileLength} bytes, the header promises {FileLength}");
         if ((ulong)actualFileLength > FileLength)
             throw new FeedFileException($"unexpected trailing data: {actualFileLength} bytes, the header promises {FileLength}");
     }
+
+    /// <summary>The bytes a version leaves unused: 80..119 in version 1; 84..87 and 112..119 in version 2.</summary>
+    private readonly bool ReservedBytesAreZero(ReadOnlySpan<byte> source) => PackedRows
+        ? !source[84..88].ContainsAnyExcept((byte)0) && !source[112..ChecksumOffset].ContainsAnyExcept((byte)0)
+        : !source[ReservedOffset..ChecksumOffset].ContainsAnyExcept((byte)0);
+
+    private static void CheckField(string name, ulong value, ulong min, ulong max)
+    {
+        if (value < min || value > max)
+            ThrowOutOfBounds(name, value, min, max);
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutOfBounds(string name, ulong value, ulong min, ulong max) =>
+        throw new FeedFileException($"corrupt header ({name} {value}, must be {min}..{max})");
 
     public static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
 

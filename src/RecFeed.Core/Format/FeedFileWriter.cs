@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -35,17 +36,25 @@ public static class FeedFileWriter
         var blocks = PayloadChecksum.BlockCount(payloadLength);
         long written = 0;
         var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.For(0, blocks, options,
-            () => new PayloadBlockBuilder(layout, source),
-            (block, _, builder) =>
-            {
-                var bytes = builder.Build(block);
-                checksum.AddBlock(block, bytes);
-                RandomAccess.Write(file, bytes, FeedFileHeader.Size + (long)block * PayloadChecksum.BlockSize);
-                progress?.Invoke(Interlocked.Add(ref written, bytes.Length));
-                return builder;
-            },
-            _ => { });
+        try
+        {
+            Parallel.For(0, blocks, options,
+                () => new PayloadBlockBuilder(layout, source),
+                (block, _, builder) =>
+                {
+                    var bytes = builder.Build(block);
+                    checksum.AddBlock(block, bytes);
+                    RandomAccess.Write(file, bytes, FeedFileHeader.Size + (long)block * PayloadChecksum.BlockSize);
+                    progress?.Invoke(Interlocked.Add(ref written, bytes.Length));
+                    return builder;
+                },
+                _ => { });
+        }
+        catch (AggregateException e)
+        {
+            // A disk error (ENOSPC, EIO) on any block is the error callers handle; the wrapper only says a worker hit it.
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         return checksum.Value;
     }
 

@@ -131,7 +131,7 @@ public sealed unsafe class FeedSlab : IDisposable
     {
         var payloadLength = header.PayloadLength;
         var checksum = new PayloadChecksum(payloadLength);
-        var blocks = (int)((payloadLength + PayloadChecksum.BlockSize - 1) / PayloadChecksum.BlockSize);
+        var blocks = PayloadChecksum.BlockCount(payloadLength);
         var options = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount };
         try
         {

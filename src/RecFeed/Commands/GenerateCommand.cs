@@ -34,7 +34,7 @@ internal static class GenerateCommand
     {
         Description = "Distinct popular ids that top up feeds once a user's own list runs out.",
         DefaultValueFactory = _ => 50,
-        Validators = { r => OptionRange.Check(r, 0, 1 << 24) },
+        Validators = { r => OptionRange.Check(r, 0, FeedFileHeader.MaxFallbackCount) },
     };
 
     private static readonly Option<ulong> Seed = new("--seed")

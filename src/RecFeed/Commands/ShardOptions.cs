@@ -1,11 +1,12 @@
 using System.CommandLine;
+using RecFeed.Format;
 
 namespace RecFeed.Cli.Commands;
 
 /// <summary>The shard options shared by the commands that write feeds files (generate, import) or route to them.</summary>
 internal static class ShardOptions
 {
-    public const long MaxShards = 1 << 16;
+    public const long MaxShards = FeedFileHeader.MaxShardCount;
 
     public static readonly Option<uint> Shards = new("--shards")
     {

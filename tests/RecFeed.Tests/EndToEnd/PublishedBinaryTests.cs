@@ -90,6 +90,24 @@ public sealed class PublishedBinaryTests : TempDirectoryTest
         Assert.DoesNotContain("Exception", run.Stderr);
     }
 
+    /// <summary>The crafted header of issue 9 item 4: "(verified)" and exit 0 from inspect, an unhandled exception from serve.</summary>
+    [Theory]
+    [InlineData("inspect", "--verify")]
+    [InlineData("serve", "--urls", "http://127.0.0.1:0")]
+    public async Task A_crafted_header_whose_layout_wraps_is_refused_with_exit_code_2_and_one_line(string command, params string[] options)
+    {
+        var data = Dir.File("crafted.bin");
+        File.WriteAllBytes(data, Format.HeaderBoundsTests.CraftedWrappingFile());
+        string[] args = command == "serve" ? ["serve", "--data", data, .. options] : [command, data, .. options];
+
+        var run = await RecFeedProcess.RunAsync(args);
+
+        Assert.Equal(2, run.Code);
+        Assert.Equal("", run.Stdout);
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"recfeed {command}: {data}: corrupt header (fallback count 2147483648, must be 0..16777216)", line);
+    }
+
     [Fact]
     public async Task Inspect_of_a_user_outside_the_file_is_exit_code_2()
     {

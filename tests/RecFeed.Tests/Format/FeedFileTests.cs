@@ -171,6 +171,37 @@ public sealed class FeedFileTests : TempDirectoryTest
         Assert.Empty(Directory.GetFiles(Dir.Path));
     }
 
+    /// <summary>A source whose rows past the first checksum block fail the way a disk read does (EIO).</summary>
+    private sealed class FailingSource : IFeedSource
+    {
+        private readonly RecFeed.Generation.RandomFeedSource _inner = new(1, 1_000_000, 50);
+
+        public uint MaxItemId => _inner.MaxItemId;
+
+        public void WriteFallback(Span<uint> destination) => _inner.WriteFallback(destination);
+
+        public int RowLength(ulong user) => _inner.RowLength(user);
+
+        public void WriteRow(ulong user, Span<uint> destination)
+        {
+            if (user > 25_000)
+                throw new IOException("Input/output error");
+            _inner.WriteRow(user, destination);
+        }
+    }
+
+    [Fact]
+    public void An_io_error_inside_the_parallel_block_writes_reaches_the_caller_as_itself()
+    {
+        var path = Dir.File("f.bin");
+        var shape = FeedFileHeader.Create(30_000, 50, 5, 1); // two checksum blocks, written in parallel
+
+        var e = Assert.Throws<IOException>(() => TestFeeds.Write(path, shape, new FailingSource(), FeedFileHeader.Version1));
+
+        Assert.Equal("Input/output error", e.Message);
+        Assert.Empty(Directory.GetFiles(Dir.Path));
+    }
+
     [Fact]
     public void Rewriting_replaces_the_old_file_atomically_by_rename()
     {

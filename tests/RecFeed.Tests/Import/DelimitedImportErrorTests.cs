@@ -29,6 +29,23 @@ public sealed class DelimitedImportErrorTests : IDisposable
         Assert.Equal($"{input}: {expected}", await _h.FailAsync(new ImportSettings { Input = input }));
     }
 
+    /// <summary>A line that never ends used to grow the read buffer to the whole file; this one would import as user 0.</summary>
+    [Fact]
+    public async Task A_line_past_the_length_bound_names_file_and_row_instead_of_growing_without_end()
+    {
+        var path = _h.Path("recs.csv");
+        using (var file = File.Create(path))
+        {
+            file.Write("user_id,items\n0,"u8);
+            var ids = Enumerable.Repeat((byte)'7', 2 << 20).Select((b, i) => i % 2 == 0 ? b : (byte)' ').ToArray();
+            for (var written = 0; written <= 16 << 20; written += ids.Length)
+                file.Write(ids);
+        }
+
+        Assert.Equal($"{path}: row 2 is longer than 16,777,216 bytes (a file without line breaks?)",
+            await _h.FailAsync(new ImportSettings { Input = path }));
+    }
+
     [Fact]
     public async Task User_id_outside_users_option_is_a_bad_row()
     {

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Parquet;
 using Parquet.Schema;
 using RecFeed.Import;
@@ -170,5 +171,50 @@ public sealed class ParquetImportErrorTests : IDisposable
         var message = await _h.FailAsync(new ImportSettings { Input = input });
 
         Assert.StartsWith($"{input}: not a readable Parquet file (", message);
+    }
+
+    /// <summary>
+    /// A row group whose footer promises more rows than its column chunks hold (a writer bug, a hand-edited or
+    /// corrupt footer; Parquet.Net refuses to write one, so the footer is rewritten): one line, not an index error.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Row_group_promising_more_rows_than_its_columns_hold(bool longShape)
+    {
+        var input = _h.Path("recs.parquet");
+        if (longShape)
+            await WriteLongAsync(input, [new(0, 5, 1), new(0, 6, 2), new(1, 7, 1)]);
+        else
+            await WriteWideAsync(input, [new(0, [5, 6]), new(1, [7]), new(2, [8])]);
+        await RewriteFooterAsync(input, footer => footer.RowGroups[0].NumRows = 5);
+
+        var message = await _h.FailAsync(new ImportSettings { Input = input, Long = longShape });
+
+        Assert.Equal($"{input}: row group 1: column user_id holds 3 rows, the row group promises 5 (malformed metadata)", message);
+    }
+
+    /// <summary>Replaces a Parquet file's footer (the Thrift FileMetaData before the last 8 bytes) with an edited copy.</summary>
+    private static async Task RewriteFooterAsync(string path, Action<Parquet.Meta.FileMetaData> edit)
+    {
+        var bytes = await File.ReadAllBytesAsync(path);
+        var footerLength = BitConverter.ToInt32(bytes, bytes.Length - 8);
+        var footerStart = bytes.Length - 8 - footerLength;
+        Parquet.Meta.FileMetaData footer;
+        await using (var reader = await ParquetReader.CreateAsync(path))
+            footer = reader.Metadata!;
+        edit(footer);
+        using var rewritten = new MemoryStream();
+        rewritten.Write(bytes, 0, footerStart);
+        var start = rewritten.Position;
+        // Parquet.Net keeps its Thrift writer internal; reflection is the least code that writes a footer it reads.
+        var writerType = typeof(ParquetReader).Assembly.GetType("Parquet.Meta.Proto.ThriftCompactProtocolWriter", throwOnError: true)!;
+        var writer = Activator.CreateInstance(writerType, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, [rewritten], null);
+        typeof(Parquet.Meta.FileMetaData).GetMethod("Write", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, [writerType])!
+            .Invoke(footer, [writer]);
+        var length = (int)(rewritten.Position - start);
+        rewritten.Write(BitConverter.GetBytes(length));
+        rewritten.Write("PAR1"u8);
+        await File.WriteAllBytesAsync(path, rewritten.ToArray());
     }
 }
