@@ -1,4 +1,5 @@
 using RecFeed.Generation;
+using RecFeed.Sharding;
 
 namespace RecFeed.Import;
 
@@ -8,6 +9,10 @@ namespace RecFeed.Import;
 /// (an error, or last wins), bad rows (an error, or skipped). Readers check ids with <see cref="CheckUser"/> and
 /// <see cref="CheckItem"/>, then hand over a row as <see cref="BeginRow"/>, <see cref="AddItem"/>, <see cref="EndRow"/>;
 /// a row is copied into the matrix only when it ends, so an abandoned row leaves no trace.
+/// With <c>--shard k</c> only shard k's rows are kept (the output is that one file), but every row read still counts
+/// in the tallies and the fallback ranking, so the shard file equals the one written with all shards at once. The one
+/// exception: a row of another shard's user replaced under --allow-duplicates was never kept, so it cannot be taken
+/// back out of the tallies and the ranking.
 /// </summary>
 public sealed class FeedBuilder : IDisposable
 {
@@ -18,23 +23,31 @@ public sealed class FeedBuilder : IDisposable
     private readonly uint[] _row;
     private readonly DistinctSet _seen = new();
     private readonly ItemCounter? _counter;
+    private readonly UserSet _named = new();
     private ulong _user;
     private int _count;
     private bool _cut;
     private ulong _usersWithRow;
+    private ulong _userCount;
 
     public FeedBuilder(ImportSettings settings)
     {
         _settings = settings;
         _row = new uint[settings.ItemsPerUser];
         Matrix = new FeedMatrix(settings.ItemsPerUser);
+        Stored = settings.Shard is { } shard ? new ShardSpec(shard, settings.Shards) : ShardSpec.Whole;
         _counter = settings.FallbackFile is null && settings.FallbackTop > 0 ? new ItemCounter() : null;
     }
 
+    /// <summary>The rows of <see cref="Matrix"/>: its row i is this shard's row i.</summary>
     public FeedMatrix Matrix { get; }
+
+    /// <summary>The users whose rows are kept: every user, or the one shard being written.</summary>
+    public ShardSpec Stored { get; }
 
     /// <summary>The largest id stored in a row (a row replaced later may have held it: an upper bound).</summary>
     public uint LargestItemId { get; private set; }
+
     public ImportSummary Summary { get; } = new();
 
     /// <summary>Null if <paramref name="user"/> can be a user id of this import, else why not.</summary>
@@ -82,21 +95,27 @@ public sealed class FeedBuilder : IDisposable
     /// <summary>Stores the row; null if done, else why the row cannot be stored (its user already has one).</summary>
     public string? EndRow()
     {
-        if (Matrix.HasRow(_user))
+        var kept = Stored.Owns(_user);
+        if (!_named.Add(_user))
         {
             if (!_settings.AllowDuplicates)
                 return $"user {_user} already had a row (--allow-duplicates keeps the last one)";
-            Forget(Matrix.Row(_user));
+            if (kept)
+                Forget(Matrix.Row(Stored.LocalRow(_user)));
             Summary.ReplacedUsers++;
         }
         else
         {
             _usersWithRow++;
+            _userCount = Math.Max(_userCount, _user + 1);
         }
-        var target = Matrix.Row(_user);
         var items = _row.AsSpan(0, _count);
-        items.CopyTo(target);
-        target[_count..].Clear();
+        if (kept)
+        {
+            var target = Matrix.Row(Stored.LocalRow(_user));
+            items.CopyTo(target);
+            target[_count..].Clear();
+        }
         _counter?.Add(items, 1);
         Summary.Items += _count;
         if (_cut)
@@ -120,7 +139,7 @@ public sealed class FeedBuilder : IDisposable
     /// <summary>Closes the matrix's shape: the user count and the per-user tallies that depend on it.</summary>
     public ulong Finish()
     {
-        var users = _settings.Users ?? Matrix.UserCount;
+        var users = _settings.Users ?? _userCount;
         Summary.Users = users;
         Summary.UsersWithoutRow = users - _usersWithRow;
         return users;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using RecFeed.Native;
 
@@ -11,8 +10,10 @@ namespace RecFeed.Format;
 /// </summary>
 /// <remarks>
 /// The folder may be shared (a data volume, /tmp). The temporary is created exclusively (O_CREAT|O_EXCL, which does
-/// not follow a symlink) under a name nobody can guess, so another user cannot plant a link there that turns our
-/// write into a write through it, and we never truncate or delete a file we did not create.
+/// not follow a symlink), so a link planted at its name can never turn our write into a write through it, and we
+/// never truncate or delete a file we did not create. The random name (Random.Shared, seeded from the OS; not the
+/// crypto generator, whose first use loads OpenSSL, +4 MB RSS, in a long-running serve) keeps anyone from squatting
+/// the name in advance to make the write fail.
 /// </remarks>
 public static class AtomicFile
 {
@@ -25,7 +26,7 @@ public static class AtomicFile
     {
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Random.Shared.NextInt64():x16}.tmp");
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,

@@ -13,7 +13,7 @@ namespace RecFeed.Tests.Format;
 /// </summary>
 public sealed class HeaderBoundsTests : TempDirectoryTest
 {
-    private const int Cases = 4000;
+    private const int Cases = 3000;
     private const ulong LargestFileWritten = 64 << 10;
 
     /// <summary>Values near every width and sign boundary the fields and the layout arithmetic have.</summary>

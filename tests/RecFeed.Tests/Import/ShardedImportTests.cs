@@ -1,4 +1,5 @@
 using RecFeed.Cli.Commands;
+using RecFeed.Format;
 using RecFeed.Import;
 using RecFeed.Slab;
 
@@ -37,5 +38,48 @@ public sealed class ShardedImportTests : IDisposable
         File.Delete(_h.Output);
         Assert.Equal("--shard 2 is out of range for --shards 2; shards are numbered 0..1",
             await _h.FailAsync(new ImportSettings { Input = Input(), ItemsPerUser = 2, Shards = 2, Shard = 2 }));
+    }
+
+    [Fact]
+    public async Task One_shard_written_alone_is_byte_identical_to_the_same_shard_written_with_all()
+    {
+        Assert.Equal(ExitCode.Ok, await _h.RunAsync(new ImportSettings { Input = Input(), ItemsPerUser = 2, Shards = 3, FallbackTop = 4 }));
+        Assert.Equal(ExitCode.Ok, await _h.RunAsync(new ImportSettings { Input = Input(), ItemsPerUser = 2, Shards = 3, Shard = 1, FallbackTop = 4 }));
+        Assert.Equal(File.ReadAllBytes(_h.Path("feeds.1-of-3.bin")), File.ReadAllBytes(_h.Output));
+    }
+
+    /// <summary>generate refuses this; import used to write empty shards.</summary>
+    [Fact]
+    public async Task More_shards_than_users_is_refused_as_generate_refuses_it()
+    {
+        Assert.Equal("--shards 12 is more than the 11 users in the input (ids 0..10); some shards would be empty",
+            await _h.FailAsync(new ImportSettings { Input = Input(), ItemsPerUser = 2, Shards = 12 }));
+        Assert.Equal("--shards 30 is more than --users 20; some shards would be empty",
+            await _h.FailAsync(new ImportSettings { Input = Input(), ItemsPerUser = 2, Users = 20, Shards = 30, Shard = 3 }));
+    }
+
+    /// <summary>
+    /// With --shard k only shard k's rows are held. At 65,535 items a matrix chunk holds 256 rows (64 MiB), so users
+    /// 0, 1, 256 and 257 span two chunks, while shard 1 of 2 keeps users 1 and 257 as its rows 0 and 128: one chunk.
+    /// </summary>
+    [Fact]
+    public void One_shard_holds_only_its_own_rows_in_memory()
+    {
+        var settings = new ImportSettings { Input = "recs.csv", ItemsPerUser = FeedFileHeader.MaxItemsPerUser, Shards = 2, Shard = 1 };
+        using var builder = new FeedBuilder(settings);
+        foreach (var user in new ulong[] { 0, 1, 256, 257 })
+        {
+            builder.BeginRow(user);
+            builder.AddItem((uint)user + 1);
+            Assert.Null(builder.EndRow());
+        }
+
+        Assert.Equal(258UL, builder.Finish());
+        Assert.Equal(256UL * FeedFileHeader.MaxItemsPerUser * sizeof(uint), builder.Matrix.AllocatedBytes);
+        var row = new uint[FeedFileHeader.MaxItemsPerUser];
+        builder.Matrix.CopyRow(0, row);
+        Assert.Equal(2u, row[0]);
+        builder.Matrix.CopyRow(128, row);
+        Assert.Equal(258u, row[0]);
     }
 }
