@@ -103,7 +103,8 @@ public struct FeedFileHeader
     /// This shape as version 2: <paramref name="itemCount"/> ids in rows of any length up to <see cref="ItemsPerUser"/>,
     /// each stored in <see cref="ItemBytesFor"/> the largest id. The row index and the item array start on 64-byte
     /// lines; the file ends padded to one, with at least 4 − itemBytes bytes after the last id so that a 4-byte
-    /// load of it stays inside the payload.
+    /// load of it stays inside the payload. When every row is full (<paramref name="itemCount"/> = users × items per
+    /// user, as <c>generate</c> writes) the index would say nothing, so there is none: row u starts at id u × ItemsPerUser.
     /// </summary>
     public readonly FeedFileHeader WithPackedRows(ulong itemCount, uint itemBytes)
     {
@@ -111,16 +112,17 @@ public struct FeedFileHeader
         packed.FormatVersion = Version2;
         packed.ItemCount = itemCount;
         packed.ItemBytes = itemBytes;
-        (packed.RowStartsOffset, packed.ItemsOffset, packed.FileLength) = PackedLayout(MatrixOffset, UserCount, itemCount, itemBytes);
+        (packed.RowStartsOffset, packed.ItemsOffset, packed.FileLength) = PackedLayout(MatrixOffset, UserCount, ItemsPerUser, itemCount, itemBytes);
         return packed;
     }
 
-    private static (ulong RowStarts, ulong Items, ulong FileLength) PackedLayout(ulong matrixOffset, ulong userCount, ulong itemCount, uint itemBytes)
+    private static (ulong RowStarts, ulong Items, ulong FileLength) PackedLayout(ulong matrixOffset, ulong userCount, uint itemsPerUser, ulong itemCount, uint itemBytes)
     {
         checked
         {
-            var rowStarts = AlignUp(matrixOffset + RowIndex.GroupCount(userCount) * sizeof(ulong), MatrixAlignment);
-            var items = AlignUp(rowStarts + (userCount + 1) * sizeof(uint), MatrixAlignment);
+            var full = itemCount == userCount * itemsPerUser;
+            var rowStarts = full ? matrixOffset : AlignUp(matrixOffset + RowIndex.GroupCount(userCount) * sizeof(ulong), MatrixAlignment);
+            var items = full ? matrixOffset : AlignUp(rowStarts + (userCount + 1) * sizeof(uint), MatrixAlignment);
             return (rowStarts, items, AlignUp(items + itemCount * itemBytes + (sizeof(uint) - itemBytes), MatrixAlignment));
         }
     }
@@ -129,6 +131,15 @@ public struct FeedFileHeader
     public static uint ItemBytesFor(uint maxItemId) => maxItemId <= 0xFFFF ? 2u : maxItemId <= 0xFF_FFFF ? 3u : 4u;
 
     public readonly bool PackedRows => FormatVersion == Version2;
+
+    /// <summary>Version 2 with rows of their own length; false when every row is full and rows need no index.</summary>
+    public readonly bool HasRowIndex => PackedRows && ItemCount != UserCount * ItemsPerUser;
+
+    /// <summary>File offset of the first row's first id, in either version.</summary>
+    public readonly ulong FirstItemOffset => PackedRows ? ItemsOffset : MatrixOffset;
+
+    /// <summary>Bytes per stored id: 4 in version 1.</summary>
+    public readonly int StoredItemBytes => PackedRows ? (int)ItemBytes : sizeof(uint);
 
     /// <summary>
     /// Where the matrix starts and where the file ends. Checked: within the field bounds the largest file is about
@@ -195,7 +206,7 @@ public struct FeedFileHeader
         var (matrixOffset, fileLength) = Layout(UserCount, ItemsPerUser, FallbackCount);
         var (rowStartsOffset, itemsOffset) = (0UL, 0UL);
         if (PackedRows)
-            (rowStartsOffset, itemsOffset, fileLength) = PackedLayout(matrixOffset, UserCount, ItemCount, ItemBytes);
+            (rowStartsOffset, itemsOffset, fileLength) = PackedLayout(matrixOffset, UserCount, ItemsPerUser, ItemCount, ItemBytes);
         if (MatrixOffset != matrixOffset || FileLength != fileLength || RowStartsOffset != rowStartsOffset || ItemsOffset != itemsOffset)
             throw new FeedFileException("corrupt header (layout fields disagree with the sizes)");
         if ((ulong)actualFileLength < FileLength)

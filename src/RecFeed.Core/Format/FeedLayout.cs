@@ -10,7 +10,7 @@ namespace RecFeed.Format;
 /// </summary>
 public sealed unsafe class FeedLayout : IDisposable
 {
-    /// <summary>Version 2 only: the file's bytes from <c>MatrixOffset</c> to <c>ItemsOffset</c>, padding included.</summary>
+    /// <summary>Version 2 with a row index only: the file's bytes from <c>MatrixOffset</c> to <c>ItemsOffset</c>, padding included.</summary>
     private readonly NativeSlab? _indexBytes;
     private readonly RowIndex _index;
 
@@ -32,13 +32,23 @@ public sealed unsafe class FeedLayout : IDisposable
         if (version != FeedFileHeader.Version2)
             throw new ArgumentOutOfRangeException(nameof(version), version, "format versions are 1 and 2");
         var itemBytes = FeedFileHeader.ItemBytesFor(source.MaxItemId);
-        var empty = shape.WithPackedRows(0, itemBytes); // the index's place does not depend on the id count
-        var indexBytes = new NativeSlab(empty.ItemsOffset - empty.MatrixOffset);
+        var items = 0UL;
+        for (ulong user = 0; user < shape.UserCount; user++)
+        {
+            var length = source.RowLength(user);
+            if ((uint)length > shape.ItemsPerUser)
+                throw new InvalidOperationException($"row {user} has {length} ids, more than the {shape.ItemsPerUser} a row may hold");
+            items += (ulong)length;
+        }
+        var header = shape.WithPackedRows(items, itemBytes);
+        if (!header.HasRowIndex)
+            return new FeedLayout(header, null);
+        var indexBytes = new NativeSlab(header.ItemsOffset - header.MatrixOffset);
         try
         {
             NativeMemory.Clear(indexBytes.Pointer, (nuint)indexBytes.Length);
-            var items = FillIndex((ulong*)indexBytes.Pointer, (uint*)(indexBytes.Pointer + (empty.RowStartsOffset - empty.MatrixOffset)), shape, source);
-            return new FeedLayout(shape.WithPackedRows(items, itemBytes), indexBytes);
+            FillIndex((ulong*)indexBytes.Pointer, (uint*)(indexBytes.Pointer + (header.RowStartsOffset - header.MatrixOffset)), header, source);
+            return new FeedLayout(header, indexBytes);
         }
         catch
         {
@@ -47,8 +57,8 @@ public sealed unsafe class FeedLayout : IDisposable
         }
     }
 
-    /// <summary>Writes every row's start; returns the id count.</summary>
-    private static ulong FillIndex(ulong* groupStarts, uint* rowStarts, FeedFileHeader shape, IFeedSource source)
+    /// <summary>Writes every row's start (the lengths were checked while counting).</summary>
+    private static void FillIndex(ulong* groupStarts, uint* rowStarts, FeedFileHeader header, IFeedSource source)
     {
         var start = 0UL;
         for (ulong user = 0; ; user++)
@@ -56,19 +66,16 @@ public sealed unsafe class FeedLayout : IDisposable
             if ((user & (RowIndex.GroupUsers - 1)) == 0)
                 groupStarts[user >> RowIndex.GroupShift] = start;
             rowStarts[user] = (uint)(start - groupStarts[user >> RowIndex.GroupShift]);
-            if (user == shape.UserCount)
-                return start;
-            var length = source.RowLength(user);
-            if ((uint)length > shape.ItemsPerUser)
-                throw new InvalidOperationException($"row {user} has {length} ids, more than the {shape.ItemsPerUser} a row may hold");
-            start += (ulong)length;
+            if (user == header.UserCount)
+                return;
+            start += (ulong)source.RowLength(user);
         }
     }
 
-    public int ItemBytes => Header.PackedRows ? (int)Header.ItemBytes : sizeof(uint);
+    public int ItemBytes => Header.StoredItemBytes;
 
     /// <summary>File offset of the first row's first id.</summary>
-    public ulong ItemsOffset => Header.PackedRows ? Header.ItemsOffset : Header.MatrixOffset;
+    public ulong ItemsOffset => Header.FirstItemOffset;
 
     /// <summary>End of the rows; version 2 pads from here to <c>FileLength</c> with zeros.</summary>
     public ulong ItemsEnd => ItemsOffset + (Header.PackedRows ? Header.ItemCount : Header.UserCount * Header.ItemsPerUser) * (ulong)ItemBytes;
@@ -76,7 +83,7 @@ public sealed unsafe class FeedLayout : IDisposable
     /// <summary>Bytes of the row index as they go in the file, from <paramref name="offset"/> past <c>MatrixOffset</c> (version 2).</summary>
     public ReadOnlySpan<byte> IndexBytes(ulong offset, int length) => _indexBytes!.Slice(offset, length);
 
-    /// <summary>Index of a row's first id in the item array; in version 1 rows are all <c>ItemsPerUser</c> long, padding included.</summary>
+    /// <summary>Index of a row's first id in the item array; without an index rows are all <c>ItemsPerUser</c> long (version 1: padding included).</summary>
     public ulong RowStart(ulong user) => _indexBytes is null ? user * Header.ItemsPerUser : _index.Start(user);
 
     public int RowLength(ulong user) => (int)(RowStart(user + 1) - RowStart(user));

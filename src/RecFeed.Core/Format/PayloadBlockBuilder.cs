@@ -26,7 +26,7 @@ internal sealed class PayloadBlockBuilder(FeedLayout layout, IFeedSource source)
         var end = start + (ulong)length;
         if (start < _matrixStart)
             WritePreamble(block, start);
-        if (layout.Header.PackedRows && start < _itemsStart && end > _matrixStart)
+        if (layout.Header.HasRowIndex && start < _itemsStart && end > _matrixStart)
             WriteIndex(block, start, end);
         if (start < _itemsEnd && end > _itemsStart)
             WriteRows(block, start, end);

@@ -16,6 +16,8 @@ public sealed unsafe class FeedSlab : IDisposable
     private readonly NativeSlab _slab;
     private readonly byte* _items;
     private readonly int _itemBytes;
+    /// <summary>Rows without an index are all <c>ItemsPerUser</c> ids: version 1 (padded) and version 2 with every row full.</summary>
+    private readonly ulong _rowBytes;
     private readonly RowIndex? _index;
 
     private FeedSlab(FeedFileHeader header, NativeSlab slab, TimeSpan loadTime)
@@ -23,15 +25,11 @@ public sealed unsafe class FeedSlab : IDisposable
         Header = header;
         _slab = slab;
         LoadTime = loadTime;
-        if (!header.PackedRows)
-        {
-            _items = At(header.MatrixOffset);
-            _itemBytes = sizeof(uint);
-            return;
-        }
-        _items = At(header.ItemsOffset);
-        _itemBytes = (int)header.ItemBytes;
-        _index = new RowIndex((ulong*)At(header.MatrixOffset), (uint*)At(header.RowStartsOffset), header.UserCount);
+        _items = At(header.FirstItemOffset);
+        _itemBytes = header.StoredItemBytes;
+        _rowBytes = header.ItemsPerUser * (ulong)_itemBytes;
+        if (header.HasRowIndex)
+            _index = new RowIndex((ulong*)At(header.MatrixOffset), (uint*)At(header.RowStartsOffset), header.UserCount);
     }
 
     private byte* At(ulong fileOffset) => _slab.Pointer + (fileOffset - FeedFileHeader.Size);
@@ -49,7 +47,7 @@ public sealed unsafe class FeedSlab : IDisposable
     {
         Debug.Assert(user < UserCount);
         if (_index is not { } index)
-            return new FeedRow(_items + user * Header.RowBytes, ItemsPerUser, sizeof(uint));
+            return new FeedRow(_items + user * _rowBytes, ItemsPerUser, _itemBytes);
         var start = index.Start(user);
         return new FeedRow(_items + start * (ulong)_itemBytes, (int)(index.Start(user + 1) - start), _itemBytes);
     }
@@ -61,8 +59,8 @@ public sealed unsafe class FeedSlab : IDisposable
     public static uint[] ReadRow(string path, FeedFileHeader header, ulong user)
     {
         using var handle = OpenOrThrow(path);
-        var (offset, length, itemBytes) = header.PackedRows ? PackedRowPlace(handle, header, user)
-            : (header.MatrixOffset + user * header.RowBytes, (int)header.ItemsPerUser, sizeof(uint));
+        var (offset, length, itemBytes) = header.HasRowIndex ? PackedRowPlace(handle, header, user)
+            : (header.FirstItemOffset + user * header.ItemsPerUser * (ulong)header.StoredItemBytes, (int)header.ItemsPerUser, header.StoredItemBytes);
         var bytes = new byte[length * itemBytes + sizeof(uint)]; // slack for the 4-byte load of the last id
         ReadExactly(handle, bytes.AsSpan(0, length * itemBytes), offset);
         fixed (byte* items = bytes)

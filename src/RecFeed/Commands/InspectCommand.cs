@@ -54,7 +54,7 @@ internal static class InspectCommand
         stdout.WriteLine($"users             {h.UserCount}");
         stdout.WriteLine($"items per user    {h.ItemsPerUser}{(h.PackedRows ? " at most" : "")}");
         if (h.PackedRows)
-            stdout.WriteLine($"items             {h.ItemCount} stored, {h.ItemBytes} bytes each");
+            stdout.WriteLine($"items             {h.ItemCount} stored, {h.ItemBytes} bytes each{(h.HasRowIndex ? "" : ", every row full (no row index)")}");
         stdout.WriteLine($"fallback size     {h.FallbackCount}");
         stdout.WriteLine($"seed              {h.Seed}");
         stdout.WriteLine($"dataset id        {h.DatasetId:x16}");

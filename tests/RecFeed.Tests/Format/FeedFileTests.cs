@@ -55,6 +55,24 @@ public sealed class FeedFileTests : TempDirectoryTest
     }
 
     [Fact]
+    public void Version_2_files_whose_rows_are_all_full_have_no_row_index()
+    {
+        var path = Dir.File("f.bin");
+        uint[][] rows = [[1, 2, 3], [70_000, 5, 6], [7, 8, 9]];
+        var header = TestFeeds.WriteLists(path, rows, [4], itemsPerUser: 3);
+
+        Assert.False(header.HasRowIndex);
+        Assert.Equal(header.MatrixOffset, header.ItemsOffset);
+        Assert.Equal(FeedFileHeader.AlignUp(header.MatrixOffset + 9 * 3 + 1, 64), header.FileLength);
+        using var slab = FeedSlab.Load(path);
+        for (var user = 0; user < rows.Length; user++)
+        {
+            Assert.Equal(rows[user], slab.Row((ulong)user).ToArray());
+            Assert.Equal(rows[user], FeedSlab.ReadRow(path, header, (ulong)user));
+        }
+    }
+
+    [Fact]
     public void Version_2_rows_cross_row_groups_and_checksum_blocks()
     {
         // 150,000 users of 0..40 ids: three row groups of the index, several 4 MiB blocks, rows of every length.

@@ -179,20 +179,24 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
     private static FeedFileHeader PackedLayout(FeedFileHeader h, Random random)
     {
         h = Packed(h, random);
+        if (random.Next(4) == 0)
+            h.ItemCount = unchecked(h.UserCount * h.ItemsPerUser); // every row full: no row index
         unchecked
         {
-            h.RowStartsOffset = FeedFileHeader.AlignUp(h.MatrixOffset + ((h.UserCount >> 16) + 1) * sizeof(ulong), FeedFileHeader.MatrixAlignment);
-            h.ItemsOffset = FeedFileHeader.AlignUp(h.RowStartsOffset + (h.UserCount + 1) * sizeof(uint), FeedFileHeader.MatrixAlignment);
+            var full = h.ItemCount == h.UserCount * h.ItemsPerUser;
+            h.RowStartsOffset = full ? h.MatrixOffset : FeedFileHeader.AlignUp(h.MatrixOffset + ((h.UserCount >> 16) + 1) * sizeof(ulong), FeedFileHeader.MatrixAlignment);
+            h.ItemsOffset = full ? h.MatrixOffset : FeedFileHeader.AlignUp(h.RowStartsOffset + (h.UserCount + 1) * sizeof(uint), FeedFileHeader.MatrixAlignment);
             h.FileLength = FeedFileHeader.AlignUp(h.ItemsOffset + h.ItemCount * h.ItemBytes + (sizeof(uint) - h.ItemBytes), FeedFileHeader.MatrixAlignment);
         }
         return h;
     }
 
-    /// <summary>A small sound version 2 header; <see cref="FileFor"/> usually gives it a sound row index too.</summary>
+    /// <summary>A small sound version 2 header, a quarter with every row full (no index); <see cref="FileFor"/> usually gives the others a sound row index.</summary>
     private static FeedFileHeader ValidPacked(Random random)
     {
         var shape = Valid(random);
-        return shape.WithPackedRows((ulong)random.NextInt64(0, (long)(shape.UserCount * shape.ItemsPerUser) + 1), (uint)random.Next(2, 5));
+        var full = shape.UserCount * shape.ItemsPerUser;
+        return shape.WithPackedRows(random.Next(4) == 0 ? full : (ulong)random.NextInt64(0, (long)full + 1), (uint)random.Next(2, 5));
     }
 
     /// <summary>
@@ -201,7 +205,7 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
     /// </summary>
     private static void WriteSoundIndex(FeedFileHeader h, Span<byte> file, Random random)
     {
-        if (h.UserCount > LargestFileWritten || h.ItemsPerUser > FeedFileHeader.MaxItemsPerUser || h.ItemCount > h.UserCount * h.ItemsPerUser
+        if (h.UserCount > LargestFileWritten || h.ItemsPerUser > FeedFileHeader.MaxItemsPerUser || h.ItemCount >= h.UserCount * h.ItemsPerUser
             || h.MatrixOffset != FeedFileHeader.AlignUp(FeedFileHeader.Size + (ulong)h.FallbackCount * sizeof(uint), FeedFileHeader.MatrixAlignment)
             || h.RowStartsOffset != FeedFileHeader.AlignUp(h.MatrixOffset + ((h.UserCount >> 16) + 1) * sizeof(ulong), FeedFileHeader.MatrixAlignment)
             || h.ItemsOffset != FeedFileHeader.AlignUp(h.RowStartsOffset + (h.UserCount + 1) * sizeof(uint), FeedFileHeader.MatrixAlignment)
@@ -285,7 +289,8 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
     {
         if (h.FormatVersion == FeedFileHeader.Version1)
             return MemoryMarshal.Cast<byte, uint>(file.AsSpan((int)(h.MatrixOffset + user * h.RowBytes), (int)h.RowBytes)).ToArray();
-        ulong Start(ulong u) => BitConverter.ToUInt64(file, (int)(h.MatrixOffset + (u >> 16) * 8)) + BitConverter.ToUInt32(file, (int)(h.RowStartsOffset + u * 4));
+        ulong Start(ulong u) => !h.HasRowIndex ? u * h.ItemsPerUser
+            : BitConverter.ToUInt64(file, (int)(h.MatrixOffset + (u >> 16) * 8)) + BitConverter.ToUInt32(file, (int)(h.RowStartsOffset + u * 4));
         var start = Start(user);
         var row = new uint[Start(user + 1) - start];
         for (var i = 0; i < row.Length; i++)
