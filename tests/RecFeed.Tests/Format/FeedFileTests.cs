@@ -46,12 +46,7 @@ public sealed class FeedFileTests : TempDirectoryTest
         Assert.Equal(6UL, header.ItemCount);
         Assert.Equal(0UL, header.ItemsOffset % FeedFileHeader.MatrixAlignment);
         Assert.Equal(0UL, header.RowStartsOffset % FeedFileHeader.MatrixAlignment);
-        using var slab = FeedSlab.Load(path);
-        for (var user = 0; user < rows.Length; user++)
-        {
-            Assert.Equal(rows[user], slab.Row((ulong)user).ToArray());
-            Assert.Equal(rows[user], FeedSlab.ReadRow(path, header, (ulong)user));
-        }
+        AssertRowsRead(path, header, rows);
     }
 
     [Fact]
@@ -64,12 +59,7 @@ public sealed class FeedFileTests : TempDirectoryTest
         Assert.False(header.HasRowIndex);
         Assert.Equal(header.MatrixOffset, header.ItemsOffset);
         Assert.Equal(FeedFileHeader.AlignUp(header.MatrixOffset + 9 * 3 + 1, 64), header.FileLength);
-        using var slab = FeedSlab.Load(path);
-        for (var user = 0; user < rows.Length; user++)
-        {
-            Assert.Equal(rows[user], slab.Row((ulong)user).ToArray());
-            Assert.Equal(rows[user], FeedSlab.ReadRow(path, header, (ulong)user));
-        }
+        AssertRowsRead(path, header, rows);
     }
 
     [Fact]
@@ -228,6 +218,17 @@ public sealed class FeedFileTests : TempDirectoryTest
         var second = TestFeeds.WriteRandom(path, 20, seed: 2);
         Assert.Equal(second.UserCount, FeedSlab.ReadHeader(path).UserCount);
         Assert.Single(Directory.GetFiles(Dir.Path));
+    }
+
+    /// <summary>Every row as the loaded slab and as <c>inspect --user</c>'s straight read of the file give it.</summary>
+    private static void AssertRowsRead(string path, FeedFileHeader header, uint[][] rows)
+    {
+        using var slab = FeedSlab.Load(path);
+        for (var user = 0; user < rows.Length; user++)
+        {
+            Assert.Equal(rows[user], slab.Row((ulong)user).ToArray());
+            Assert.Equal(rows[user], FeedSlab.ReadRow(path, header, (ulong)user));
+        }
     }
 
     private static void FlipByte(string path, long offset)
