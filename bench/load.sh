@@ -4,8 +4,10 @@
 #
 #   bench/load.sh [--users N] [--duration S] [--connections C] [--threads T] [--soak S]
 #                 [--warmup S] [--port-base P] [--pin] [--no-build] [--targets LIST] [--chart FILE]
+#                 [--format-version V]
 #
-#   --users N        users in the feeds file (default 5000000; bench/data/feeds-N.bin, 200 items each, generated if missing)
+#   --users N        users in the feeds file (default 5000000; bench/data/feeds-N-vV.bin, 200 items each, generated if missing)
+#   --format-version V  feeds file format 1 or 2 (default 2), to compare the two on the same users
 #   --duration S     measured seconds per target (default 30)
 #   --connections C  wrk connections (default 64)
 #   --threads T      wrk threads (default 1)
@@ -25,19 +27,19 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-users=5000000 duration=30 connections=64 threads=1 warmup=5 soak=0 port_base=18080 pin=0 build=1
+users=5000000 duration=30 connections=64 threads=1 warmup=5 soak=0 port_base=18080 pin=0 build=1 format_version=2
 targets=recfeed,kestrel,nginx,go
 chart=""
-usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 need_int() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "load.sh: $1 needs a whole number, got '$2'" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --users|--duration|--connections|--threads|--warmup|--soak|--port-base)
+    --users|--duration|--connections|--threads|--warmup|--soak|--port-base|--format-version)
       [[ $# -ge 2 ]] || usage
       need_int "$1" "$2"
       case "$1" in
         --users) users=$2 ;; --duration) duration=$2 ;; --connections) connections=$2 ;; --threads) threads=$2 ;;
-        --warmup) warmup=$2 ;; --soak) soak=$2 ;; --port-base) port_base=$2 ;;
+        --warmup) warmup=$2 ;; --soak) soak=$2 ;; --port-base) port_base=$2 ;; --format-version) format_version=$2 ;;
       esac
       shift 2 ;;
     --pin) pin=1; shift ;;
@@ -97,13 +99,18 @@ if wants go && [[ $build -eq 1 || ! -x $godesign ]]; then
 fi
 
 # --- data ---
-data=$root/bench/data/feeds-$users.bin
+data=$root/bench/data/feeds-$users-v$format_version.bin
 generate_s="(existing file)"
 if [[ ! -f $data ]]; then
   mkdir -p "$root/bench/data"
   t0=$(date +%s.%N)
-  "$recfeed" generate --users "$users" --out "$data" >&2
+  "$recfeed" generate --users "$users" --out "$data" --format-version "$format_version" >&2
   generate_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f s", b - a }')
+fi
+# The Go design reads format 1 only: the same lists (same seed), written as format 1.
+go_data=$root/bench/data/feeds-$users-v1.bin
+if wants go && [[ ! -f $go_data ]]; then
+  "$recfeed" generate --users "$users" --out "$go_data" --format-version 1 >&2
 fi
 
 run_dir=$(mktemp -d /tmp/recfeed-bench.XXXXXX)
@@ -265,7 +272,7 @@ fi
 # --- the Go design: fasthttp, a map of [200]uint32 feeds, a sync.Map of offsets, read from the same feeds file ---
 if wants go; then
   url=http://127.0.0.1:$((port_base + 3))
-  measure_server go "$url/" "$url/healthz" "$godesign" --data "$data" --addr "127.0.0.1:$((port_base + 3))"
+  measure_server go "$url/" "$url/healthz" "$godesign" --data "$go_data" --addr "127.0.0.1:$((port_base + 3))"
 fi
 
 # --- report ---

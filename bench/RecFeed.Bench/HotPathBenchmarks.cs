@@ -23,13 +23,17 @@ public class HotPathBenchmarks
     private uint _nextUser;
     private int _personalCount;
 
+    [Params(FeedFileHeader.Version1, FeedFileHeader.Version2)]
+    public uint FormatVersion { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("recfeed-bench").FullName;
         var path = Path.Combine(_directory, "feeds.bin");
-        FeedFileWriter.Write(path, FeedFileHeader.Create(Users, ItemsPerUser, 50, RandomFeedSource.DefaultSeed),
-            new RandomFeedSource(RandomFeedSource.DefaultSeed, 10_000_000, ItemsPerUser));
+        var source = new RandomFeedSource(RandomFeedSource.DefaultSeed, 10_000_000, ItemsPerUser);
+        using (var layout = FeedLayout.Plan(FeedFileHeader.Create(Users, ItemsPerUser, 50, RandomFeedSource.DefaultSeed), FormatVersion, source))
+            FeedFileWriter.Write(path, layout, source);
         _service = new FeedService(FeedSlab.Load(path));
         _personalCount = _service.Serve(1, _items.AsSpan(0, FeedService.DefaultSize), out var count) == FeedOutcome.Served ? count : 0;
     }

@@ -49,6 +49,9 @@ func loadFeeds(path string) (*storage, error) {
 		return nil, fmt.Errorf("%s: not a recfeed feeds file", path)
 	}
 	le := binary.LittleEndian
+	if version := le.Uint32(data[8:]); version != 1 {
+		return nil, fmt.Errorf("%s: format version %d; this reader knows version 1 (recfeed generate --format-version 1)", path, version)
+	}
 	users := le.Uint64(data[16:])
 	perUser := le.Uint32(data[24:])
 	fallback := le.Uint32(data[28:])

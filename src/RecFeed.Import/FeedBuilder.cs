@@ -44,6 +44,10 @@ public sealed class FeedBuilder : IDisposable
 
     /// <summary>The users whose rows are kept: every user, or the one shard being written.</summary>
     public ShardSpec Stored { get; }
+
+    /// <summary>The largest id stored in a row (a row replaced later may have held it: an upper bound).</summary>
+    public uint LargestItemId { get; private set; }
+
     public ImportSummary Summary { get; } = new();
 
     /// <summary>Null if <paramref name="user"/> can be a user id of this import, else why not.</summary>
@@ -70,7 +74,10 @@ public sealed class FeedBuilder : IDisposable
         if (_count < _row.Length)
         {
             if (_seen.Add(item))
+            {
                 _row[_count++] = item;
+                LargestItemId = Math.Max(LargestItemId, item);
+            }
             else
                 Summary.DuplicateItems++;
         }

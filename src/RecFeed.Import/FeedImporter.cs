@@ -36,11 +36,13 @@ public static class FeedImporter
         var fallback = fixedFallback ?? builder.TopItems(settings.FallbackTop);
         var targets = ShardSpec.Targets(output, settings.Shards, settings.Shard);
         var shapes = targets.Select(t => FeedFileHeader.Create(t.Spec.UserCount(users), settings.ItemsPerUser, fallback.Length, 0, t.Spec.Index, t.Spec.Count)).ToArray();
-        CheckRoom(output, shapes.Aggregate(0UL, (sum, shape) => sum + shape.FileLength), users, settings.ItemsPerUser);
+        CheckRoom(output, FileBytes(shapes, settings.FormatVersion, summary.Items, builder.LargestItemId), users, settings.ItemsPerUser);
         for (var i = 0; i < targets.Length; i++)
         {
-            var header = FeedFileWriter.Write(targets[i].Path, shapes[i], new ImportedFeedSource(builder.Matrix, builder.Stored, fallback, targets[i].Spec),
-                progress: progress?.Invoke((long)shapes[i].PayloadLength, "users", (long)shapes[i].RowBytes), cancellationToken: cancellationToken);
+            var source = new ImportedFeedSource(builder.Matrix, builder.Stored, fallback, targets[i].Spec, builder.LargestItemId);
+            using var layout = FeedLayout.Plan(shapes[i], settings.FormatVersion, source);
+            var header = FeedFileWriter.Write(targets[i].Path, layout, source,
+                progress: progress?.Invoke((long)layout.Header.PayloadLength, "users", layout.Header.PayloadBytesPerUser), cancellationToken: cancellationToken);
             summary.FileBytes += header.FileLength;
             summary.Files.Add(targets[i].Path);
         }
@@ -49,6 +51,16 @@ public static class FeedImporter
         summary.FallbackSource = settings.FallbackFile is { } file ? Path.GetFileName(file) : $"top {settings.FallbackTop}";
         summary.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return summary;
+    }
+
+    /// <summary>What the files will take, known before any row index is planned: the index and the padding follow
+    /// from the shape, the ids are counted over all users (exact for every shard together, an upper bound for one).</summary>
+    private static ulong FileBytes(FeedFileHeader[] shapes, uint version, long items, uint largestItemId)
+    {
+        if (version == FeedFileHeader.Version1)
+            return shapes.Aggregate(0UL, (sum, shape) => sum + shape.FileLength);
+        var itemBytes = FeedFileHeader.ItemBytesFor(largestItemId);
+        return shapes.Aggregate((ulong)items * itemBytes, (sum, shape) => sum + shape.WithPackedRows(0, itemBytes).FileLength);
     }
 
     /// <summary>

@@ -49,14 +49,25 @@ public sealed unsafe class FeedMatrix : IDisposable
     /// <summary>Copies a row (zeros if it was never written) into <paramref name="destination"/>.</summary>
     public void CopyRow(ulong row, Span<uint> destination)
     {
+        var stored = Stored(row);
+        stored.CopyTo(destination);
+        destination[stored.Length..].Clear();
+    }
+
+    /// <summary>Ids before the row's padding: 0 for a row never written.</summary>
+    public int RowLength(ulong row)
+    {
+        var stored = Stored(row);
+        var end = stored.IndexOf(0u);
+        return end < 0 ? stored.Length : end;
+    }
+
+    /// <summary>A row as stored, padding included; empty if its chunk was never allocated.</summary>
+    private ReadOnlySpan<uint> Stored(ulong row)
+    {
         var index = row >> _shift;
         var chunk = index < (ulong)_chunks.Length ? _chunks[index] : null;
-        if (chunk is null)
-        {
-            destination.Clear();
-            return;
-        }
-        new ReadOnlySpan<uint>((uint*)chunk.Pointer + (row & _mask) * (ulong)ItemsPerUser, ItemsPerUser).CopyTo(destination);
+        return chunk is null ? [] : new ReadOnlySpan<uint>((uint*)chunk.Pointer + (row & _mask) * (ulong)ItemsPerUser, ItemsPerUser);
     }
 
     private NativeSlab AllocateChunk()

@@ -36,6 +36,9 @@ public sealed record ImportSettings
     public uint? Shard { get; init; }
     public bool AllowDuplicates { get; init; }
 
+    /// <summary>The feeds file format to write (<see cref="FeedFileHeader.Version1"/> or <see cref="FeedFileHeader.Version2"/>).</summary>
+    public uint FormatVersion { get; init; } = FeedFileHeader.CurrentVersion;
+
     public string ItemsColumnName => ItemsColumn ?? (Long ? "item" : "items");
 
     /// <summary>The format a file name implies (.parquet/.pq, .csv, .tsv/.tab), or null if it implies none.</summary>
@@ -54,6 +57,8 @@ public sealed record ImportSettings
             return $"--items-per-user must be between 1 and {FeedFileHeader.MaxItemsPerUser}; got {ItemsPerUser}";
         if (Users is 0 or > FeedFileHeader.MaxUserCount)
             return $"--users must be between 1 and {FeedFileHeader.MaxUserCount}; got {Users}";
+        if (FormatVersion is not (FeedFileHeader.Version1 or FeedFileHeader.Version2))
+            return $"--format-version must be {FeedFileHeader.Version1} or {FeedFileHeader.Version2}; got {FormatVersion}";
         if (FallbackTop < 0)
             return $"--fallback-top must be 0 or more; got {FallbackTop}";
         if (Shards == 0)

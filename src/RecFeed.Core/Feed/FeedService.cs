@@ -114,8 +114,9 @@ public sealed class FeedService : IDisposable
         var offsets = generation.Offsets;
         while (true)
         {
+            // Copied before the claim: rows never change, and a lost race only means copying again.
             var position = offsets.Read(user);
-            var available = row[position..Math.Min(position + response.Length, row.Length)];
+            var available = response[..row.CopyTo(position, response)];
             var take = available.IndexOf(0u);
             if (take < 0)
                 take = available.Length;
@@ -124,7 +125,6 @@ public sealed class FeedService : IDisposable
             var next = position + take;
             if (!offsets.TryAdvance(user, position, (ushort)next))
                 continue;
-            available[..take].CopyTo(response);
             if (next == row.Length || row[next] == 0)
                 Counters.Add(FeedCounter.ExhaustedUsers);
             return take;

@@ -11,17 +11,17 @@ namespace RecFeed.Format;
 /// </summary>
 public static class FeedFileWriter
 {
-    /// <summary>Writes <paramref name="shape"/> filled from <paramref name="source"/> to <paramref name="path"/>.</summary>
+    /// <summary>Writes <paramref name="layout"/> filled from <paramref name="source"/> to <paramref name="path"/>.</summary>
     /// <param name="datasetId">0 derives the id from the content, so the same content always has the same id.</param>
     /// <param name="progress">Receives the number of payload bytes written so far.</param>
     /// <param name="flushToDisk">fsync, so the file also survives power loss. Without it a crash can still only
     /// leave the old file or a file whose checksum fails to verify, never a silently wrong one.</param>
-    public static FeedFileHeader Write(string path, FeedFileHeader shape, IFeedSource source, ulong datasetId = 0,
+    public static FeedFileHeader Write(string path, FeedLayout layout, IFeedSource source, ulong datasetId = 0,
         Action<long>? progress = null, bool flushToDisk = true, CancellationToken cancellationToken = default) =>
-        AtomicFile.Write(path, (long)shape.FileLength, flushToDisk, handle =>
+        AtomicFile.Write(path, (long)layout.Header.FileLength, flushToDisk, handle =>
         {
-            var header = shape;
-            header.PayloadChecksum = WritePayload(handle, header, source, progress, cancellationToken);
+            var header = layout.Header;
+            header.PayloadChecksum = WritePayload(handle, layout, source, progress, cancellationToken);
             header.DatasetId = datasetId != 0 ? datasetId : ContentDatasetId(header);
             Span<byte> bytes = stackalloc byte[FeedFileHeader.Size];
             header.WriteTo(bytes);
@@ -29,9 +29,9 @@ public static class FeedFileWriter
             return header;
         });
 
-    private static ulong WritePayload(SafeFileHandle file, FeedFileHeader header, IFeedSource source, Action<long>? progress, CancellationToken ct)
+    private static ulong WritePayload(SafeFileHandle file, FeedLayout layout, IFeedSource source, Action<long>? progress, CancellationToken ct)
     {
-        var payloadLength = header.PayloadLength;
+        var payloadLength = layout.Header.PayloadLength;
         var checksum = new PayloadChecksum(payloadLength);
         var blocks = PayloadChecksum.BlockCount(payloadLength);
         long written = 0;
@@ -39,7 +39,7 @@ public static class FeedFileWriter
         try
         {
             Parallel.For(0, blocks, options,
-                () => new PayloadBlockBuilder(header, source),
+                () => new PayloadBlockBuilder(layout, source),
                 (block, _, builder) =>
                 {
                     var bytes = builder.Build(block);

@@ -26,7 +26,11 @@ public sealed class RandomFeedSource : IFeedSource
         (_seed, _maxItemId, _itemsPerUser, _shardIndex, _shardCount) = (seed, maxItemId, itemsPerUser, shardIndex, shardCount);
     }
 
+    public uint MaxItemId => _maxItemId;
+
     public void WriteFallback(Span<uint> destination) => Fill(FallbackStream, destination);
+
+    public int RowLength(ulong user) => _itemsPerUser;
 
     /// <summary>The row of a shard's local user is the row its global user id has in an unsharded file.</summary>
     public void WriteRow(ulong user, Span<uint> destination) => Fill(user * _shardCount + _shardIndex, destination);

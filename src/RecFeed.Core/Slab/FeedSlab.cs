@@ -1,18 +1,24 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using RecFeed.Format;
 
 namespace RecFeed.Slab;
 
 /// <summary>
-/// A verified feeds file held in memory: the payload (fallback list and user × items matrix) copied verbatim into
-/// one <see cref="NativeSlab"/>, so rows are read with plain pointer arithmetic and no managed object per user.
+/// A verified feeds file held in memory: the payload (fallback list, then the user × items matrix of version 1 or
+/// the row index and packed ids of version 2) copied verbatim into one <see cref="NativeSlab"/>, so rows are read
+/// with plain pointer arithmetic and no managed object per user.
 /// </summary>
 public sealed unsafe class FeedSlab : IDisposable
 {
     private readonly NativeSlab _slab;
-    private readonly uint* _matrix;
+    private readonly byte* _items;
+    private readonly int _itemBytes;
+    /// <summary>Rows without an index are all <c>ItemsPerUser</c> ids: version 1 (padded) and version 2 with every row full.</summary>
+    private readonly ulong _rowBytes;
+    private readonly RowIndex? _index;
 
     private FeedSlab(string path, FeedFileHeader header, FeedFileIdentity identity, NativeSlab slab, TimeSpan loadTime)
     {
@@ -20,10 +26,16 @@ public sealed unsafe class FeedSlab : IDisposable
         Header = header;
         Identity = identity;
         _slab = slab;
-        _matrix = (uint*)(slab.Pointer + (header.MatrixOffset - FeedFileHeader.Size));
         LoadTime = loadTime;
         LoadedAt = DateTimeOffset.UtcNow;
+        _items = At(header.FirstItemOffset);
+        _itemBytes = header.StoredItemBytes;
+        _rowBytes = header.ItemsPerUser * (ulong)_itemBytes;
+        if (header.HasRowIndex)
+            _index = new RowIndex((ulong*)At(header.MatrixOffset), (uint*)At(header.RowStartsOffset), header.UserCount);
     }
+
+    private byte* At(ulong fileOffset) => _slab.Pointer + (fileOffset - FeedFileHeader.Size);
 
     /// <summary>The file this was loaded from.</summary>
     public string Path { get; }
@@ -40,11 +52,49 @@ public sealed unsafe class FeedSlab : IDisposable
 
     public ReadOnlySpan<uint> Fallback => new(_slab.Pointer, (int)Header.FallbackCount);
 
-    /// <summary>The stored row of a local user index, padding zeros included. The caller checks the index.</summary>
-    public ReadOnlySpan<uint> Row(ulong user)
+    /// <summary>The stored row of a local user index (version 1: padding zeros included). The caller checks the index.</summary>
+    public FeedRow Row(ulong user)
     {
         Debug.Assert(user < UserCount);
-        return new ReadOnlySpan<uint>(_matrix + user * Header.ItemsPerUser, (int)Header.ItemsPerUser);
+        if (_index is not { } index)
+            return new FeedRow(_items + user * _rowBytes, ItemsPerUser, _itemBytes);
+        var start = index.Start(user);
+        return new FeedRow(_items + start * (ulong)_itemBytes, (int)(index.Start(user + 1) - start), _itemBytes);
+    }
+
+    /// <summary>
+    /// One user's stored ids read straight from the file, without loading or verifying the rest (version 1: padding
+    /// zeros included). The row's place is checked against the header, so a corrupt index is an error, not a wild read.
+    /// </summary>
+    public static uint[] ReadRow(string path, FeedFileHeader header, ulong user)
+    {
+        using var handle = OpenOrThrow(path);
+        var (offset, length, itemBytes) = header.HasRowIndex ? PackedRowPlace(handle, header, user)
+            : (header.FirstItemOffset + user * header.ItemsPerUser * (ulong)header.StoredItemBytes, (int)header.ItemsPerUser, header.StoredItemBytes);
+        var bytes = new byte[length * itemBytes + sizeof(uint)]; // slack for the 4-byte load of the last id
+        ReadExactly(handle, bytes.AsSpan(0, length * itemBytes), offset);
+        fixed (byte* items = bytes)
+            return new FeedRow(items, length, itemBytes).ToArray();
+    }
+
+    private static (ulong Offset, int Length, int ItemBytes) PackedRowPlace(SafeFileHandle handle, FeedFileHeader header, ulong user)
+    {
+        Span<ulong> groups = stackalloc ulong[2];
+        Span<uint> starts = stackalloc uint[2];
+        ReadExactly(handle, MemoryMarshal.AsBytes(groups[..1]), header.MatrixOffset + (user >> RowIndex.GroupShift) * sizeof(ulong));
+        ReadExactly(handle, MemoryMarshal.AsBytes(groups[1..]), header.MatrixOffset + ((user + 1) >> RowIndex.GroupShift) * sizeof(ulong));
+        ReadExactly(handle, MemoryMarshal.AsBytes(starts), header.RowStartsOffset + user * sizeof(uint));
+        var start = groups[0] + starts[0];
+        var end = groups[1] + starts[1];
+        if (start > end || end > header.ItemCount || end - start > header.ItemsPerUser)
+            throw new FeedFileException($"corrupt payload (row {user} spans ids {start}..{end} of {header.ItemCount})");
+        return (header.ItemsOffset + start * header.ItemBytes, (int)(end - start), (int)header.ItemBytes);
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, Span<byte> destination, ulong offset)
+    {
+        if (RandomAccess.Read(handle, destination, (long)offset) != destination.Length)
+            throw new FeedFileException("truncated while reading a row");
     }
 
     /// <summary>Reads just the header of a feeds file, checked against the file's length.</summary>
@@ -75,7 +125,10 @@ public sealed unsafe class FeedSlab : IDisposable
         {
             if (header.PayloadLength > 0)
                 CopyAndVerify(handle, header, slab, cancellationToken);
-            return new FeedSlab(path, header, identity, slab, Stopwatch.GetElapsedTime(started));
+            var loaded = new FeedSlab(path, header, identity, slab, Stopwatch.GetElapsedTime(started));
+            if (loaded._index?.Problem(header.ItemCount, header.ItemsPerUser) is { } problem)
+                throw new FeedFileException($"corrupt payload ({problem})");
+            return loaded;
         }
         catch
         {

@@ -61,10 +61,12 @@ internal static class GenerateCommand
         var command = new Command("generate", "Write a feeds file of random, per-user distinct item ids.")
         {
             Users, ItemsPerUser, MaxItemId, FallbackSize, Seed, Out, Fsync, ShardOptions.Shards, ShardOptions.Shard,
+            FormatVersionOption.FormatVersion,
         };
         command.SetAction((r, ct) => Task.FromResult((int)Run(Console.Out, Console.Error,
             (ulong)r.GetValue(Users), r.GetValue(ItemsPerUser), r.GetValue(MaxItemId), r.GetValue(FallbackSize),
-            r.GetValue(Seed), r.GetValue(Out)!.FullName, r.GetValue(Fsync), r.GetValue(ShardOptions.Shards), r.GetValue(ShardOptions.Shard), ct)));
+            r.GetValue(Seed), r.GetValue(Out)!.FullName, r.GetValue(Fsync), r.GetValue(ShardOptions.Shards), r.GetValue(ShardOptions.Shard),
+            r.GetValue(FormatVersionOption.FormatVersion), ct)));
         return command;
     }
 
@@ -74,7 +76,7 @@ internal static class GenerateCommand
     /// A shard's row for a user is the unsharded file's row for the same global user id.
     /// </summary>
     public static ExitCode Run(TextWriter stdout, TextWriter stderr, ulong users, int itemsPerUser, uint maxItemId,
-        int fallbackSize, ulong seed, string output, bool fsync, uint shardCount, uint? shard, CancellationToken cancellationToken)
+        int fallbackSize, ulong seed, string output, bool fsync, uint shardCount, uint? shard, uint formatVersion, CancellationToken cancellationToken)
     {
         if (maxItemId < itemsPerUser || maxItemId < fallbackSize)
         {
@@ -92,20 +94,17 @@ internal static class GenerateCommand
             return ExitCode.BadInput;
         }
 
-        var targets = ShardSpec.Targets(output, shardCount, shard);
-        var shapes = targets.Select(t => FeedFileHeader.Create(t.Spec.UserCount(users), itemsPerUser, fallbackSize, seed, t.Spec.Index, t.Spec.Count)).ToArray();
-        var bar = ProgressBar.ForStderr(shapes.Sum(s => (long)s.PayloadLength), "users", (long)shapes[0].RowBytes);
-        long done = 0;
-        for (var i = 0; i < targets.Length; i++)
+        foreach (var (spec, path) in ShardSpec.Targets(output, shardCount, shard))
         {
-            var (spec, path) = targets[i];
             var started = Stopwatch.GetTimestamp();
             var source = new RandomFeedSource(seed, maxItemId, itemsPerUser, spec.Index, spec.Count);
+            using var layout = FeedLayout.Plan(FeedFileHeader.Create(spec.UserCount(users), itemsPerUser, fallbackSize, seed, spec.Index, spec.Count),
+                formatVersion, source);
+            var bar = ProgressBar.ForStderr((long)layout.Header.PayloadLength, "users", layout.Header.PayloadBytesPerUser);
             FeedFileHeader header;
             try
             {
-                var before = done;
-                header = FeedFileWriter.Write(path, shapes[i], source, progress: bar is null ? null : written => bar.Report(before + written),
+                header = FeedFileWriter.Write(path, layout, source, progress: bar is null ? null : bar.Report,
                     flushToDisk: fsync, cancellationToken: cancellationToken);
             }
             catch (Exception e) when (WriteFailure.Handles(e))
@@ -113,11 +112,10 @@ internal static class GenerateCommand
                 bar?.Complete();
                 return WriteFailure.Report(stderr, "generate", path, e);
             }
-            done += (long)header.PayloadLength;
             bar?.Complete();
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var shardNote = spec.Count > 1 ? $"shard {spec}, " : "";
-            stdout.WriteLine($"wrote {path}: {shardNote}{header.UserCount} users x {header.ItemsPerUser} items, {header.FallbackCount} fallback, " +
+            stdout.WriteLine($"wrote {path}: {shardNote}{header.UserCount} users x {header.ItemsPerUser} items, {header.FallbackCount} fallback, format {header.FormatVersion}, " +
                 $"{header.FileLength} bytes, seed {seed}, dataset {header.DatasetId:x16}, {seconds:F2} s");
         }
         return ExitCode.Ok;

@@ -26,7 +26,7 @@ internal static class ImportCommand
 
     private static readonly Option<int> ItemsPerUser = new("--items-per-user")
     {
-        Description = "Items stored per user (1..65535): longer lists are cut, shorter ones padded with 0.",
+        Description = "Items stored per user (1..65535): longer lists are cut (format 1 also pads shorter ones with 0).",
         DefaultValueFactory = _ => 200,
         Validators = { r => OptionRange.Check(r, 1, FeedFileHeader.MaxItemsPerUser) },
     };
@@ -86,7 +86,7 @@ internal static class ImportCommand
         var command = new Command("import", "Write a feeds file from recommendations computed elsewhere (Parquet, CSV, TSV).")
         {
             From, Format, Out, ItemsPerUser, Users, Fallback, FallbackTop, UserColumn, ItemsColumn, RankColumn, Long,
-            SkipBadRows, AllowDuplicates, ShardOptions.Shards, ShardOptions.Shard,
+            SkipBadRows, AllowDuplicates, ShardOptions.Shards, ShardOptions.Shard, FormatVersionOption.FormatVersion,
         };
         command.Validators.Add(r =>
         {
@@ -109,6 +109,7 @@ internal static class ImportCommand
             AllowDuplicates = r.GetValue(AllowDuplicates),
             Shards = r.GetValue(ShardOptions.Shards),
             Shard = r.GetValue(ShardOptions.Shard),
+            FormatVersion = r.GetValue(FormatVersionOption.FormatVersion),
         }, r.GetValue(Out)!.ToString(), ct));
         return command;
     }

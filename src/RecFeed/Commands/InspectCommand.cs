@@ -52,7 +52,9 @@ internal static class InspectCommand
         stdout.WriteLine($"file              {path}");
         stdout.WriteLine($"format version    {h.FormatVersion}");
         stdout.WriteLine($"users             {h.UserCount}");
-        stdout.WriteLine($"items per user    {h.ItemsPerUser}");
+        stdout.WriteLine($"items per user    {h.ItemsPerUser}{(h.PackedRows ? " at most" : "")}");
+        if (h.PackedRows)
+            stdout.WriteLine($"items             {h.ItemCount} stored, {h.ItemBytes} bytes each{(h.HasRowIndex ? "" : ", every row full (no row index)")}");
         stdout.WriteLine($"fallback size     {h.FallbackCount}");
         stdout.WriteLine($"seed              {h.Seed}");
         stdout.WriteLine($"dataset id        {h.DatasetId:x16}");
@@ -74,9 +76,7 @@ internal static class InspectCommand
             stderr.WriteLine($"recfeed inspect: {path}: user {userId} is not in this file ({h.UserCount} users)");
             return ExitCode.BadInput;
         }
-        var row = new uint[h.ItemsPerUser];
-        using (var handle = System.IO.File.OpenHandle(path))
-            RandomAccess.Read(handle, System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()), (long)(h.MatrixOffset + local * h.RowBytes));
+        var row = FeedSlab.ReadRow(path, h, local);
         var end = Array.IndexOf(row, 0u);
         var items = row.AsSpan(0, end < 0 ? row.Length : end);
         var body = new byte[FeedBody.Length(items)];

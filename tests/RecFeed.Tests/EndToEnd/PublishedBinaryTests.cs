@@ -12,7 +12,7 @@ public sealed class PublishedBinaryTests : TempDirectoryTest
         var data = Dir.File("feeds.bin");
         var gen = await RecFeedProcess.RunAsync("generate", "--users", "500", "--items-per-user", "30", "--seed", "5", "--out", data);
         Assert.Equal(0, gen.Code);
-        Assert.Matches(@"^wrote .*feeds\.bin: 500 users x 30 items, 50 fallback, \d+ bytes, seed 5, dataset [0-9a-f]{16}, [\d.]+ s\s*$", gen.Stdout);
+        Assert.Matches(@"^wrote .*feeds\.bin: 500 users x 30 items, 50 fallback, format 2, \d+ bytes, seed 5, dataset [0-9a-f]{16}, [\d.]+ s\s*$", gen.Stdout);
 
         var header = await RecFeedProcess.RunAsync("inspect", data);
         Assert.Equal(0, header.Code);

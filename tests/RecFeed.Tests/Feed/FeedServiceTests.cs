@@ -6,10 +6,11 @@ namespace RecFeed.Tests.Feed;
 
 public sealed class FeedServiceTests : TempDirectoryTest
 {
-    private FeedService Service(uint[][] rows, uint[] fallback, int itemsPerUser, uint shardIndex = 0, uint shardCount = 1)
+    private FeedService Service(uint[][] rows, uint[] fallback, int itemsPerUser, uint shardIndex = 0, uint shardCount = 1,
+        uint version = RecFeed.Format.FeedFileHeader.CurrentVersion)
     {
         var path = Dir.File(Guid.NewGuid().ToString("N"));
-        TestFeeds.WriteLists(path, rows, fallback, itemsPerUser, shardIndex, shardCount);
+        TestFeeds.WriteLists(path, rows, fallback, itemsPerUser, shardIndex, shardCount, version);
         return new FeedService(FeedSlab.Load(path));
     }
 
@@ -29,6 +30,29 @@ public sealed class FeedServiceTests : TempDirectoryTest
         Assert.Equal([7u], Serve(s, 0, 3)); // no fallback to fill with
         Assert.Equal(7, s.Counters[FeedCounter.PersonalItems]);
         Assert.Equal(1, s.Counters[FeedCounter.ExhaustedUsers]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestFeeds.Versions), MemberType = typeof(TestFeeds))]
+    public void A_short_row_ends_the_personal_list_in_either_version(uint version)
+    {
+        // Version 1 pads the row with zeros up to 6 slots; version 2 stores 3 ids and knows the row's end from its index.
+        using var s = Service([[4, 5, 6], [7]], [90, 91, 92, 93, 94], itemsPerUser: 6, version: version);
+        Assert.Equal([4u, 5], Serve(s, 0, 2));
+        var rest = Serve(s, 0, 4);
+        Assert.Equal([6u], rest[..1]);
+        Assert.All(rest[1..], item => Assert.InRange(item, 90u, 94u));
+        Assert.Equal(1, s.Counters[FeedCounter.ExhaustedUsers]);
+    }
+
+    [Fact]
+    public void A_position_past_a_version_2_rows_end_serves_fallback_only()
+    {
+        // A state file bounds positions by the longest row, so a shorter row can find its position beyond its end.
+        using var s = Service([[4, 5, 6]], [90], itemsPerUser: 6);
+        s.Current.Offsets.Slice(0, 1)[0] = 5;
+        Assert.Equal([90u], Serve(s, 0, 1));
+        Assert.Equal(0, s.Counters[FeedCounter.PersonalItems]);
     }
 
     [Fact]

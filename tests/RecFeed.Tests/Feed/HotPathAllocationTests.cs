@@ -13,12 +13,13 @@ public sealed class HotPathAllocationTests
     private const int ItemsPerUser = 200;
     private const ulong Users = 1_000;
 
-    [Fact]
-    public void ParsingServingFormattingAndTimingAllocateNothing()
+    [Theory]
+    [MemberData(nameof(TestFeeds.Versions), MemberType = typeof(TestFeeds))]
+    public void ParsingServingFormattingAndTimingAllocateNothing(uint version)
     {
         using var dir = new TempDirectory();
         var path = dir.File("feeds.bin");
-        TestFeeds.WriteRandom(path, Users, ItemsPerUser, fallback: 50);
+        TestFeeds.WriteRandom(path, Users, ItemsPerUser, fallback: 50, version: version);
         using var service = new FeedService(FeedSlab.Load(path));
         // Known users (personal items, then fallback once exhausted), unknown users (fallback only), every size form.
         string[] userIds = ["0", "7", "999", "1000", "4294967295"];

@@ -9,6 +9,7 @@ namespace RecFeed.Tests.Format;
 /// <summary>
 /// Headers with a recomputed checksum and any field values: each file is either refused with one line or loads and
 /// serves exactly what its bytes say. Nothing in between (an index error, a negative length, a wrapped layout).
+/// Half the cases are version 2 headers, whose row index in the payload is checked the same way.
 /// </summary>
 public sealed class HeaderBoundsTests : TempDirectoryTest
 {
@@ -52,15 +53,19 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
     {
         var random = new Random(9);
         var path = Dir.File("f.bin");
-        int refused = 0, served = 0;
+        int refused = 0, served = 0, servedPacked = 0;
         for (var i = 0; i < Cases; i++)
         {
-            var header = (i % 4) switch
+            var header = (i % 8) switch
             {
                 0 => AnyFields(random),
                 1 => WrappingLayout(random),
                 2 => ConsistentLayout(random, EdgeOrSmall(random), EdgeOrSmall(random)),
-                _ => Valid(random),
+                3 => Valid(random),
+                4 => Packed(AnyFields(random), random),
+                5 => Packed(ConsistentLayout(random, EdgeOrSmall(random), EdgeOrSmall(random)), random),
+                6 => PackedLayout(ConsistentLayout(random, EdgeOrSmall(random), EdgeOrSmall(random)), random),
+                _ => ValidPacked(random),
             };
             var file = FileFor(header, random);
             File.WriteAllBytes(path, file);
@@ -69,6 +74,8 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
                 using var slab = FeedSlab.Load(path);
                 AssertServesItsBytes(slab, file);
                 served++;
+                if (slab.Header.FormatVersion == FeedFileHeader.Version2)
+                    servedPacked++;
             }
             catch (FeedFileException e)
             {
@@ -80,6 +87,7 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
         // Both outcomes must actually be exercised, or the property says nothing.
         Assert.True(served >= Cases / 8, $"only {served} files loaded");
         Assert.True(refused >= Cases / 2, $"only {refused} files refused");
+        Assert.True(servedPacked >= Cases / 16, $"only {servedPacked} version 2 files loaded");
     }
 
     private static ulong Edge(Random random) => Edges[random.Next(Edges.Length)];
@@ -156,6 +164,69 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
             (uint)random.Next((int)shardCount), shardCount);
     }
 
+    /// <summary>Version 2 with any values in its own fields.</summary>
+    private static FeedFileHeader Packed(FeedFileHeader h, Random random)
+    {
+        h.FormatVersion = FeedFileHeader.Version2;
+        h.ItemBytes = random.Next(2) == 0 ? (uint)random.Next(2, 5) : (uint)EdgeOrSmall(random);
+        h.ItemCount = EdgeOrSmall(random);
+        h.RowStartsOffset = EdgeOrSmall(random);
+        h.ItemsOffset = EdgeOrSmall(random);
+        return h;
+    }
+
+    /// <summary>Version 2 fields laid out by the formula without overflow checks, for any id count and width.</summary>
+    private static FeedFileHeader PackedLayout(FeedFileHeader h, Random random)
+    {
+        h = Packed(h, random);
+        if (random.Next(4) == 0)
+            h.ItemCount = unchecked(h.UserCount * h.ItemsPerUser); // every row full: no row index
+        unchecked
+        {
+            var full = h.ItemCount == h.UserCount * h.ItemsPerUser;
+            h.RowStartsOffset = full ? h.MatrixOffset : FeedFileHeader.AlignUp(h.MatrixOffset + ((h.UserCount >> 16) + 1) * sizeof(ulong), FeedFileHeader.MatrixAlignment);
+            h.ItemsOffset = full ? h.MatrixOffset : FeedFileHeader.AlignUp(h.RowStartsOffset + (h.UserCount + 1) * sizeof(uint), FeedFileHeader.MatrixAlignment);
+            h.FileLength = FeedFileHeader.AlignUp(h.ItemsOffset + h.ItemCount * h.ItemBytes + (sizeof(uint) - h.ItemBytes), FeedFileHeader.MatrixAlignment);
+        }
+        return h;
+    }
+
+    /// <summary>A small sound version 2 header, a quarter with every row full (no index); <see cref="FileFor"/> usually gives the others a sound row index.</summary>
+    private static FeedFileHeader ValidPacked(Random random)
+    {
+        var shape = Valid(random);
+        var full = shape.UserCount * shape.ItemsPerUser;
+        return shape.WithPackedRows(random.Next(4) == 0 ? full : (ulong)random.NextInt64(0, (long)full + 1), (uint)random.Next(2, 5));
+    }
+
+    /// <summary>
+    /// Row starts that spread the header's id count over its users, each row 0..ItemsPerUser long, in the file's
+    /// two tables; written over the random payload when the header's layout is sound and the tables fit.
+    /// </summary>
+    private static void WriteSoundIndex(FeedFileHeader h, Span<byte> file, Random random)
+    {
+        if (h.UserCount > LargestFileWritten || h.ItemsPerUser > FeedFileHeader.MaxItemsPerUser || h.ItemCount >= h.UserCount * h.ItemsPerUser
+            || h.MatrixOffset != FeedFileHeader.AlignUp(FeedFileHeader.Size + (ulong)h.FallbackCount * sizeof(uint), FeedFileHeader.MatrixAlignment)
+            || h.RowStartsOffset != FeedFileHeader.AlignUp(h.MatrixOffset + ((h.UserCount >> 16) + 1) * sizeof(ulong), FeedFileHeader.MatrixAlignment)
+            || h.ItemsOffset != FeedFileHeader.AlignUp(h.RowStartsOffset + (h.UserCount + 1) * sizeof(uint), FeedFileHeader.MatrixAlignment)
+            || h.ItemsOffset > (ulong)file.Length)
+            return;
+        var groups = MemoryMarshal.Cast<byte, ulong>(file[(int)h.MatrixOffset..(int)h.RowStartsOffset]);
+        var starts = MemoryMarshal.Cast<byte, uint>(file[(int)h.RowStartsOffset..(int)h.ItemsOffset]);
+        var start = 0UL;
+        for (var user = 0UL; user <= h.UserCount; user++)
+        {
+            if ((user & 0xFFFF) == 0)
+                groups[(int)(user >> 16)] = start;
+            starts[(int)user] = (uint)(start - groups[(int)(user >> 16)]);
+            if (user == h.UserCount)
+                break;
+            var left = h.ItemCount - start;
+            var after = (h.UserCount - user - 1) * h.ItemsPerUser;
+            start += (ulong)random.NextInt64((long)(left > after ? left - after : 0), (long)Math.Min(left, h.ItemsPerUser) + 1);
+        }
+    }
+
     /// <summary>
     /// The claimed length in bytes when that is small, else a short file; a payload of item ids and zeros whose
     /// checksum goes into the header before the header checksum is recomputed, so most files fail on their fields
@@ -173,6 +244,8 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
         var items = MemoryMarshal.Cast<byte, uint>(payload[..(payload.Length / sizeof(uint) * sizeof(uint))]);
         for (var i = 0; i < items.Length; i++)
             items[i] = random.Next(3) == 0 ? 0 : (uint)random.Next(1, int.MaxValue);
+        if (header.FormatVersion == FeedFileHeader.Version2 && header.FileLength <= LargestFileWritten && random.Next(4) != 0)
+            WriteSoundIndex(header, file, random);
         header.PayloadChecksum = PayloadChecksumOf(payload);
         header.WriteTo(file);
         if (random.Next(10) == 0 && payload.Length > 0)
@@ -199,9 +272,9 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
         var response = new uint[h.ItemsPerUser];
         for (var local = 0UL; local < h.UserCount; local++)
         {
-            var row = MemoryMarshal.Cast<byte, uint>(file.AsSpan((int)(h.MatrixOffset + local * h.RowBytes), (int)h.RowBytes));
-            var end = row.IndexOf(0u);
-            var personal = (end < 0 ? row : row[..end]).ToArray();
+            var row = StoredRow(h, file, local);
+            var end = Array.IndexOf(row, 0u);
+            var personal = end < 0 ? row : row[..end];
             var userId = checked((uint)(local * h.ShardCount + h.ShardIndex));
             var outcome = service.Serve(userId, response, out var count);
             Assert.True(count >= personal.Length);
@@ -209,5 +282,23 @@ public sealed class HeaderBoundsTests : TempDirectoryTest
             Assert.True(response[personal.Length..count].All(fallback.Contains));
             Assert.Equal(count == 0 ? FeedOutcome.Unavailable : FeedOutcome.Served, outcome);
         }
+    }
+
+    /// <summary>A row decoded straight from the file's bytes, independently of the reader under test.</summary>
+    private static uint[] StoredRow(FeedFileHeader h, byte[] file, ulong user)
+    {
+        if (h.FormatVersion == FeedFileHeader.Version1)
+            return MemoryMarshal.Cast<byte, uint>(file.AsSpan((int)(h.MatrixOffset + user * h.RowBytes), (int)h.RowBytes)).ToArray();
+        ulong Start(ulong u) => !h.HasRowIndex ? u * h.ItemsPerUser
+            : BitConverter.ToUInt64(file, (int)(h.MatrixOffset + (u >> 16) * 8)) + BitConverter.ToUInt32(file, (int)(h.RowStartsOffset + u * 4));
+        var start = Start(user);
+        var row = new uint[Start(user + 1) - start];
+        for (var i = 0; i < row.Length; i++)
+        {
+            var at = (int)(h.ItemsOffset + (start + (ulong)i) * h.ItemBytes);
+            for (var b = 0; b < h.ItemBytes; b++)
+                row[i] |= (uint)file[at + b] << (8 * b);
+        }
+        return row;
     }
 }

@@ -7,7 +7,7 @@ namespace RecFeed.Tests.Http;
 /// GET /feed/{userId} is answered ahead of routing (FeedFastPath). These requests pin the routed contract: the same
 /// statuses and bodies as the endpoint-routed handler, for what the fast path takes and for what it passes on.
 /// </summary>
-public sealed class FeedFastPathContractTests : IAsyncLifetime
+public abstract class FeedFastPathContractTests(uint version) : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private InProcessServer _server = null!;
@@ -17,7 +17,7 @@ public sealed class FeedFastPathContractTests : IAsyncLifetime
         var path = _dir.File("feeds.bin");
         // User u has personal items 100u+1 .. 100u+5; fallback 900..903.
         var rows = Enumerable.Range(0, 4).Select(u => Enumerable.Range(1, 5).Select(i => (uint)(100 * u + i)).ToArray()).ToList();
-        TestFeeds.WriteLists(path, rows, [900, 901, 902, 903], itemsPerUser: 5);
+        TestFeeds.WriteLists(path, rows, [900, 901, 902, 903], itemsPerUser: 5, version: version);
         _server = await InProcessServer.StartAsync(path);
     }
 
@@ -78,3 +78,7 @@ public sealed class FeedFastPathContractTests : IAsyncLifetime
         Assert.Equal("[101]", (await Send(HttpMethod.Get, "/feed/1?size=1")).Body);
     }
 }
+
+public sealed class FeedFastPathContractV1Tests() : FeedFastPathContractTests(RecFeed.Format.FeedFileHeader.Version1);
+
+public sealed class FeedFastPathContractV2Tests() : FeedFastPathContractTests(RecFeed.Format.FeedFileHeader.Version2);

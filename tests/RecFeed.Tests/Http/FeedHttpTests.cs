@@ -5,8 +5,8 @@ using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Http;
 
-/// <summary>The HTTP contract against the real Kestrel server on a loopback port.</summary>
-public sealed class FeedHttpTests : IAsyncLifetime
+/// <summary>The HTTP contract against the real Kestrel server on a loopback port, once per feeds format version.</summary>
+public abstract class FeedHttpTests(uint version) : IAsyncLifetime
 {
     private const int ItemsPerUser = 20;
     private readonly TempDirectory _dir = new();
@@ -16,7 +16,7 @@ public sealed class FeedHttpTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var path = _dir.File("feeds.bin");
-        TestFeeds.WriteRandom(path, 1000, itemsPerUser: ItemsPerUser, fallback: 30);
+        TestFeeds.WriteRandom(path, 1000, itemsPerUser: ItemsPerUser, fallback: 30, version: version);
         _reference = FeedSlab.Load(path);
         _server = await InProcessServer.StartAsync(path);
     }
@@ -198,3 +198,7 @@ public sealed class FeedHttpTests : IAsyncLifetime
         Assert.Equal(row.Order().ToArray(), personal.Order().ToArray());
     }
 }
+
+public sealed class FeedHttpV1Tests() : FeedHttpTests(RecFeed.Format.FeedFileHeader.Version1);
+
+public sealed class FeedHttpV2Tests() : FeedHttpTests(RecFeed.Format.FeedFileHeader.Version2);

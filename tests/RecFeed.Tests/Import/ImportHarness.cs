@@ -59,9 +59,9 @@ public sealed class ImportHarness : IDisposable
         var rows = new uint[slab.UserCount][];
         for (var user = 0UL; user < slab.UserCount; user++)
         {
-            var row = slab.Row(user);
-            var end = row.IndexOf(0u);
-            rows[user] = (end < 0 ? row : row[..end]).ToArray();
+            var row = slab.Row(user).ToArray();
+            var end = Array.IndexOf(row, 0u);
+            rows[user] = end < 0 ? row : row[..end];
         }
         return rows;
     }

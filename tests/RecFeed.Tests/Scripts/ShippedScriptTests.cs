@@ -63,17 +63,21 @@ public sealed class ShippedScriptTests : TempDirectoryTest
         }
     }
 
-    [Fact]
-    public async Task Import_bench_imports_a_generated_parquet_file_and_prints_its_table_row()
+    [Theory]
+    [InlineData("full", "2", "| 2000 x 20, format 2 |")]
+    [InlineData("varied", "1", "| 2000 x 1..20, format 1 |")]
+    public async Task Import_bench_imports_a_generated_parquet_file_and_prints_its_table_row(string lengths, string format, string row)
     {
-        using var script = ScriptProcess.Start("bench/import.sh", Environment(("USERS", "2000"), ("ITEMS", "20"), ("ROWS_PER_GROUP", "500")));
+        using var script = ScriptProcess.Start("bench/import.sh", Environment(("USERS", "2000"), ("ITEMS", "20"), ("ROWS_PER_GROUP", "500"),
+            ("LENGTHS", lengths), ("FORMAT_VERSION", format)));
         Assert.True(await script.WaitForExitAsync(ScriptTimeout) == 0, script.Output);
 
-        Assert.Contains("| 2000 x 20 |", script.Output);
+        Assert.Contains(row, script.Output);
         var (code, header, stderr) = await RecFeedProcess.RunAsync("inspect", Path.Combine(RepoPaths.Root, "artifacts", "bench-import", "feeds.bin"), "--verify");
         Assert.True(code == 0, stderr);
         Assert.Matches(@"users\s+2000\b", header);
         Assert.Matches(@"items per user\s+20\b", header);
+        Assert.Matches($@"format version\s+{format}\b", header);
     }
 
     private static async Task<string> GetWhenUpAsync(HttpClient client, string path, ScriptProcess script)
