@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using RecFeed.Generation;
+using RecFeed.Synthetic;
 using RecFeed.Tests.Support;
 
 // usage: ParquetGen OUT USERS ITEMS_PER_USER ROWS_PER_GROUP [full|varied]

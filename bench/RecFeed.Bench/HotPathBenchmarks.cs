@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using RecFeed.Feed;
 using RecFeed.Format;
-using RecFeed.Generation;
+using RecFeed.Synthetic;
 using RecFeed.Slab;
 
 namespace RecFeed.Bench;

@@ -5,7 +5,7 @@ using RecFeed.Slab;
 using RecFeed.State;
 
 // Snapshot cost at scale: serve N distinct random users (size 1) per round, then take one snapshot, as the
-// periodic snapshotter does. The time is measured around ProgressKeeper.WriteIfChanged, which holds the service's
+// periodic snapshotter does. The time is measured around StateKeeper.WriteIfChanged, which holds the service's
 // swap lock from start to end, so it is the time a reload would wait. Then a restore of what was written.
 //   dotnet run -c Release --project bench/SnapshotCost -- DATA STATE [active per round = 10000] [rounds = 20]
 if (args.Length < 2)
@@ -20,7 +20,7 @@ File.Delete(args[1]);
 var load = Stopwatch.StartNew();
 using var service = new FeedService(FeedSlab.Load(args[0]));
 Console.WriteLine($"{service.Slab.UserCount} users x {service.Slab.ItemsPerUser} items loaded in {load.Elapsed.TotalSeconds:F1} s");
-var keeper = new ProgressKeeper(service, args[1]);
+var keeper = new StateKeeper(service, args[1]);
 var random = new Random(42);
 var items = new uint[1];
 for (var round = 0; round < rounds; round++)
@@ -31,14 +31,14 @@ for (var round = 0; round < rounds; round++)
     var snapshot = keeper.WriteIfChanged();
     var held = clock.Elapsed;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"round {round,3}: {snapshot?.Bytes ?? 0,12} bytes written, lock held {held.TotalMilliseconds,9:F1} ms, {snapshot?.UsersWithProgress ?? 0} users with progress, state file {new FileInfo(args[1]).Length} bytes"));
+        $"round {round,3}: {snapshot?.Bytes ?? 0,12} bytes written, lock held {held.TotalMilliseconds,9:F1} ms, {snapshot?.UsersPastStart ?? 0} users past the start, state file {new FileInfo(args[1]).Length} bytes"));
 }
 keeper.Dispose();
 
 // What a restart pays for the journal: the base plus every record, read, verified and applied.
 using var restarted = new FeedService(FeedSlab.Load(args[0]));
-using var restoring = new ProgressKeeper(restarted, args[1]);
+using var restoring = new StateKeeper(restarted, args[1]);
 var restoreClock = Stopwatch.StartNew();
 var restored = restoring.Restore();
-Console.WriteLine($"restore: {restored.Outcome}, base + {restored.Records} records, {restored.UsersWithProgress} users with progress, {restoreClock.Elapsed.TotalMilliseconds:F0} ms");
+Console.WriteLine($"restore: {restored.Outcome}, base + {restored.Records} records, {restored.UsersPastStart} users past the start, {restoreClock.Elapsed.TotalMilliseconds:F0} ms");
 return 0;

@@ -1,4 +1,4 @@
-using RecFeed.Generation;
+using RecFeed.Synthetic;
 using RecFeed.Sharding;
 
 namespace RecFeed.Import;

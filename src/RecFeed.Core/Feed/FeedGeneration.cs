@@ -1,5 +1,5 @@
 using RecFeed.Format;
-using RecFeed.Offsets;
+using RecFeed.Positions;
 using RecFeed.Slab;
 
 namespace RecFeed.Feed;
@@ -11,12 +11,12 @@ namespace RecFeed.Feed;
 /// </summary>
 public sealed class FeedGeneration
 {
-    public FeedGeneration(FeedSlab slab, OffsetTable offsets)
+    public FeedGeneration(FeedSlab slab, PositionTable positions)
     {
-        if (offsets.Length != slab.UserCount)
-            throw new ArgumentException($"offsets for {offsets.Length} users, slab has {slab.UserCount}", nameof(offsets));
+        if (positions.Length != slab.UserCount)
+            throw new ArgumentException($"positions for {positions.Length} users, slab has {slab.UserCount}", nameof(positions));
         Slab = slab;
-        Offsets = offsets;
+        Positions = positions;
         Fallback = new FallbackPicker(slab.Fallback);
         ItemsPerUser = slab.ItemsPerUser;
         ShardIndex = slab.Header.ShardIndex;
@@ -24,7 +24,7 @@ public sealed class FeedGeneration
     }
 
     public FeedSlab Slab { get; }
-    public OffsetTable Offsets { get; }
+    public PositionTable Positions { get; }
     public FallbackPicker Fallback { get; }
     public int ItemsPerUser { get; }
     public uint ShardIndex { get; }
@@ -38,13 +38,13 @@ public sealed class FeedGeneration
     public bool SameDataset(FeedFileHeader next) =>
         next.DatasetId == Header.DatasetId && next.UserCount == Header.UserCount && next.ItemsPerUser == Header.ItemsPerUser;
 
-    /// <summary>Frees the slab, and the offsets unless the next generation took them over. Only after <see cref="ReaderGate.CloseAndDrain"/>.</summary>
+    /// <summary>Frees the slab, and the positions unless the next generation took them over. Only after <see cref="ReaderGate.CloseAndDrain"/>.</summary>
     internal void Free(bool keepOffsets)
     {
         if (!Gate.IsClosed)
             throw new InvalidOperationException("a generation is freed only after its gate is closed and drained");
         Slab.Dispose();
         if (!keepOffsets)
-            Offsets.Dispose();
+            Positions.Dispose();
     }
 }

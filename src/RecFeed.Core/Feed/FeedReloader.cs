@@ -13,7 +13,7 @@ namespace RecFeed.Feed;
 /// one waits for the first. Every reload ends in a <see cref="ReloadResult"/>, never an exception, and is counted
 /// in <see cref="FeedService.Reloads"/>.
 /// </summary>
-public sealed class FeedReloader(FeedService service, string dataPath, ProgressKeeper? progress) : IDisposable
+public sealed class FeedReloader(FeedService service, string dataPath, StateKeeper? keeper) : IDisposable
 {
     private readonly SemaphoreSlim _one = new(1, 1);
 
@@ -81,12 +81,12 @@ public sealed class FeedReloader(FeedService service, string dataPath, ProgressK
         var message = $"reloaded {dataPath}: dataset {slab.Header.DatasetId:x16}, {slab.UserCount} users x {slab.ItemsPerUser} items, " +
             $"verified in {slab.LoadTime.TotalSeconds:F2} s, " +
             (kept ? "same dataset: read positions kept" : $"new dataset (was {before.DatasetId:x16}): read positions start from zero");
-        if (!kept && progress != null)
+        if (!kept && keeper != null)
         {
             try
             {
-                progress.WriteIfChanged();
-                message += $", state file {progress.Path} follows";
+                keeper.WriteIfChanged();
+                message += $", state file {keeper.Path} follows";
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using RecFeed.Offsets;
+using RecFeed.Positions;
 using RecFeed.Slab;
 using RecFeed.State;
 
@@ -23,7 +23,7 @@ public sealed class FeedService : IDisposable
 
     public FeedService(FeedSlab slab)
     {
-        _current = new FeedGeneration(slab, new OffsetTable(slab.UserCount));
+        _current = new FeedGeneration(slab, new PositionTable(slab.UserCount));
         _meter = FeedMeter.Create(this);
     }
 
@@ -111,11 +111,11 @@ public sealed class FeedService : IDisposable
     private int ClaimPersonal(FeedGeneration generation, ulong user, Span<uint> response)
     {
         var row = generation.Slab.Row(user);
-        var offsets = generation.Offsets;
+        var positions = generation.Positions;
         while (true)
         {
             // Copied before the claim: rows never change, and a lost race only means copying again.
-            var position = offsets.Read(user);
+            var position = positions.Read(user);
             var available = response[..row.CopyTo(position, response)];
             var take = available.IndexOf(0u);
             if (take < 0)
@@ -123,7 +123,7 @@ public sealed class FeedService : IDisposable
             if (take == 0)
                 return 0;
             var next = position + take;
-            if (!offsets.TryAdvance(user, position, (ushort)next))
+            if (!positions.TryAdvance(user, position, (ushort)next))
                 continue;
             if (next == row.Length || row[next] == 0)
                 Counters.Add(FeedCounter.ExhaustedUsers);
@@ -144,9 +144,9 @@ public sealed class FeedService : IDisposable
         {
             var old = _current;
             var keep = old.SameDataset(slab.Header);
-            var next = new FeedGeneration(slab, keep ? old.Offsets : new OffsetTable(slab.UserCount));
+            var next = new FeedGeneration(slab, keep ? old.Positions : new PositionTable(slab.UserCount));
             if (!keep)
-                next.Offsets.MarkChanged(); // the state file must follow the new dataset even before anyone reads
+                next.Positions.MarkChanged(); // the state file must follow the new dataset even before anyone reads
             _current = next;
             old.Gate.CloseAndDrain();
             old.Free(keepOffsets: keep);

@@ -6,7 +6,7 @@ namespace RecFeed.Format;
 /// <summary>
 /// Writes a file under a temporary name in its own folder (<c>.NAME.RANDOM.tmp</c>) and renames it over
 /// <c>NAME</c> only when complete, so a reader or a crash sees the old file or the new one, never half of one.
-/// Used for the feeds file and for progress snapshots.
+/// Used for the feeds file and for snapshots of the read positions.
 /// </summary>
 /// <remarks>
 /// The folder may be shared (a data volume, /tmp). The temporary is created exclusively (O_CREAT|O_EXCL, which does

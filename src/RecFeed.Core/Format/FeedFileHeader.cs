@@ -19,7 +19,7 @@ namespace RecFeed.Format;
 ///     24    4 ItemsPerUser     1..65535 (read positions are ushort); in version 2 the longest a row may be
 ///     28    4 FallbackCount    ids in the fallback list, 0..2^24
 ///     32    8 Seed             generator seed, 0 for imported data
-///     40    8 DatasetId        identity that progress snapshots and reloads bind to
+///     40    8 DatasetId        identity that snapshots of the read positions and reloads bind to
 ///     48    8 PayloadChecksum  see <see cref="PayloadChecksum"/>; covers every byte after the header
 ///     56    4 ShardIndex       k of "userId mod n == k", 0..n-1
 ///     60    4 ShardCount       n, 1 for a single-machine file, 1..2^16

@@ -1,13 +1,13 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using RecFeed.Offsets;
+using RecFeed.Positions;
 
 namespace RecFeed.State;
 
 /// <summary>
 /// The fixed 56-byte header of one journal record: one snapshot of the chunks that changed since the previous one,
 /// appended after the base (<see cref="StateFileHeader"/>). The body follows: ChunkCount little-endian uint chunk
-/// indices, strictly increasing, then for each of them <see cref="OffsetTable.ChunkUsers"/> ushort positions (the
+/// indices, strictly increasing, then for each of them <see cref="PositionTable.ChunkUsers"/> ushort positions (the
 /// last chunk padded with zeros past the last user). Both checksums are seeded with the base's HeaderChecksum, so a
 /// record only verifies after the base it was written for.
 /// <code>
@@ -15,7 +15,7 @@ namespace RecFeed.State;
 ///      0    8 Magic              "RFJOURN\0"
 ///      8    8 Sequence           1 for the first record after the base, then 2, 3, ...
 ///     16    8 ChunkCount         chunks in this record, at least 1
-///     24    8 UsersWithProgress  positions that are not 0 once this record is applied
+///     24    8 UsersPastStart  positions that are not 0 once this record is applied
 ///     32    8 WrittenAtUnixMs    when the snapshot was taken
 ///     40    8 BodyChecksum       XxHash3-64 of the body
 ///     48    8 HeaderChecksum     XxHash3-64 of bytes 0..47
@@ -27,7 +27,7 @@ public struct JournalRecordHeader
     public const int Size = 56;
 
     /// <summary>Bytes a chunk takes in the body: its index and its positions.</summary>
-    public const int ChunkBytes = sizeof(uint) + OffsetTable.ChunkUsers * sizeof(ushort);
+    public const int ChunkBytes = sizeof(uint) + PositionTable.ChunkUsers * sizeof(ushort);
 
     /// <summary>Most chunks one record holds (a 132 MiB body, 64M users' worth); a snapshot with more compacts instead.</summary>
     public const int MaxChunks = 1 << 20;
@@ -38,7 +38,7 @@ public struct JournalRecordHeader
     [FieldOffset(0)] public ulong Magic;
     [FieldOffset(8)] public ulong Sequence;
     [FieldOffset(16)] public ulong ChunkCount;
-    [FieldOffset(24)] public ulong UsersWithProgress;
+    [FieldOffset(24)] public ulong UsersPastStart;
     [FieldOffset(32)] public long WrittenAtUnixMs;
     [FieldOffset(40)] public ulong BodyChecksum;
     [FieldOffset(48)] public ulong HeaderChecksum;

@@ -3,7 +3,7 @@ namespace RecFeed.State;
 /// <summary>
 /// What snapshots did, for <c>/metrics</c>. "Last success" is the last time the state file was known to hold every
 /// read position: a snapshot written, or a round that found nothing had moved. So an idle server does not look stale,
-/// and a server whose writes fail does, however busy it is. Written by <see cref="ProgressKeeper"/>; no lock.
+/// and a server whose writes fail does, however busy it is. Written by <see cref="StateKeeper"/>; no lock.
 /// </summary>
 public sealed class SnapshotStats
 {

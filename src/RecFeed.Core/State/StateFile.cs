@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using RecFeed.Feed;
 using RecFeed.Format;
-using RecFeed.Offsets;
+using RecFeed.Positions;
 
 namespace RecFeed.State;
 
@@ -50,19 +50,19 @@ public static class StateFile
                 var length = RandomAccess.GetLength(handle);
                 Span<byte> bytes = stackalloc byte[StateFileHeader.Size];
                 var header = StateFileHeader.Read(bytes[..RandomAccess.Read(handle, bytes, 0)], length);
-                if (header.DatasetId != generation.DatasetId || header.UserCount != generation.Offsets.Length)
+                if (header.DatasetId != generation.DatasetId || header.UserCount != generation.Positions.Length)
                     return new StateRestore(RestoreOutcome.Mismatch, 0, DateTimeOffset.FromUnixTimeMilliseconds(header.WrittenAtUnixMs),
-                        $"it belongs to dataset {header.DatasetId:x16} with {header.UserCount} users, the feeds file is dataset {generation.DatasetId:x16} with {generation.Offsets.Length} users");
+                        $"it belongs to dataset {header.DatasetId:x16} with {header.UserCount} users, the feeds file is dataset {generation.DatasetId:x16} with {generation.Positions.Length} users");
                 try
                 {
                     LoadPositions(handle, header, generation);
                     var journal = ReplayJournal(handle, length, header, generation);
-                    return new StateRestore(RestoreOutcome.Restored, journal.UsersWithProgress,
+                    return new StateRestore(RestoreOutcome.Restored, journal.UsersPastStart,
                         DateTimeOffset.FromUnixTimeMilliseconds(journal.WrittenAtUnixMs), journal.Dropped, Records: journal.Records);
                 }
                 catch
                 {
-                    Clear(generation.Offsets);
+                    Clear(generation.Positions);
                     throw;
                 }
             }
@@ -80,12 +80,12 @@ public static class StateFile
 
     private static void LoadPositions(SafeFileHandle handle, StateFileHeader header, FeedGeneration generation)
     {
-        var offsets = generation.Offsets;
+        var table = generation.Positions;
         var hash = new XxHash3();
         ulong withProgress = 0;
-        for (ulong start = 0; start < offsets.Length; start += StepUsers)
+        for (ulong start = 0; start < table.Length; start += StepUsers)
         {
-            var target = offsets.Slice(start, (int)Math.Min(StepUsers, offsets.Length - start));
+            var target = table.Slice(start, (int)Math.Min(StepUsers, table.Length - start));
             var bytes = MemoryMarshal.AsBytes(target);
             if (RandomAccess.Read(handle, bytes, StateFileHeader.Size + (long)start * sizeof(ushort)) != bytes.Length)
                 throw new FeedFileException("truncated while reading positions");
@@ -94,8 +94,8 @@ public static class StateFile
         }
         if (hash.GetCurrentHashAsUInt64() != header.PositionsChecksum)
             throw new FeedFileException("corrupt positions (checksum mismatch)");
-        if (withProgress != header.UsersWithProgress)
-            throw new FeedFileException("corrupt header (users with progress disagrees with the positions)");
+        if (withProgress != header.UsersPastStart)
+            throw new FeedFileException("corrupt header (users past the start disagrees with the positions)");
     }
 
     /// <summary>How many of <paramref name="positions"/> are not 0; throws when one is past the row's end.</summary>
@@ -112,20 +112,20 @@ public static class StateFile
         return withProgress;
     }
 
-    private readonly record struct Journal(ulong UsersWithProgress, long WrittenAtUnixMs, int Records, string? Dropped);
+    private readonly record struct Journal(ulong UsersPastStart, long WrittenAtUnixMs, int Records, string? Dropped);
 
     /// <summary>Applies the records after the base in order, up to the first one that does not verify.</summary>
     private static Journal ReplayJournal(SafeFileHandle handle, long length, StateFileHeader @base, FeedGeneration generation)
     {
-        var offsets = generation.Offsets;
-        var state = new Journal(@base.UsersWithProgress, @base.WrittenAtUnixMs, 0, null);
+        var table = generation.Positions;
+        var state = new Journal(@base.UsersPastStart, @base.WrittenAtUnixMs, 0, null);
         Span<byte> headerBytes = stackalloc byte[JournalRecordHeader.Size];
         byte[] body = [];
         for (var offset = @base.BaseLength; offset < length;)
         {
             var sequence = (ulong)state.Records + 1;
             var room = length - offset - JournalRecordHeader.Size;
-            var header = JournalRecordHeader.TryRead(headerBytes[..RandomAccess.Read(handle, headerBytes, offset)], @base.HeaderChecksum, room, offsets.ChunkCount);
+            var header = JournalRecordHeader.TryRead(headerBytes[..RandomAccess.Read(handle, headerBytes, offset)], @base.HeaderChecksum, room, table.ChunkCount);
             if (header is not { } record || record.Sequence != sequence)
                 return state with { Dropped = Dropped(length - offset, offset, sequence, "its header does not verify", state) };
             if (body.Length < record.BodyLength)
@@ -142,28 +142,28 @@ public static class StateFile
                         : "its body does not verify", state),
                 };
             }
-            var withProgress = Apply(bodyBytes, (int)record.ChunkCount, offsets, generation.ItemsPerUser, state.UsersWithProgress, sequence);
-            if (withProgress != record.UsersWithProgress)
-                throw new FeedFileException($"corrupt journal record {sequence} (users with progress disagrees with the positions)");
+            var withProgress = Apply(bodyBytes, (int)record.ChunkCount, table, generation.ItemsPerUser, state.UsersPastStart, sequence);
+            if (withProgress != record.UsersPastStart)
+                throw new FeedFileException($"corrupt journal record {sequence} (users past the start disagrees with the positions)");
             state = new Journal(withProgress, record.WrittenAtUnixMs, state.Records + 1, null);
             offset += record.RecordLength;
         }
         return state;
     }
 
-    /// <summary>Writes a verified record's chunks into <paramref name="offsets"/>; returns the users with progress after it.</summary>
-    private static ulong Apply(ReadOnlySpan<byte> body, int chunks, OffsetTable offsets, int rowLength, ulong withProgress, ulong sequence)
+    /// <summary>Writes a verified record's chunks into <paramref name="table"/>; returns the users past the start after it.</summary>
+    private static ulong Apply(ReadOnlySpan<byte> body, int chunks, PositionTable table, int rowLength, ulong withProgress, ulong sequence)
     {
         var positions = MemoryMarshal.Cast<byte, ushort>(body[(chunks * sizeof(uint))..]);
         var previous = -1L;
         for (var i = 0; i < chunks; i++)
         {
             var chunk = BinaryPrimitives.ReadUInt32LittleEndian(body[(i * sizeof(uint))..]);
-            if (chunk <= previous || chunk >= offsets.ChunkCount)
+            if (chunk <= previous || chunk >= table.ChunkCount)
                 throw new FeedFileException($"corrupt journal record {sequence} (chunk {chunk} out of order or past the last user)");
             previous = chunk;
-            var source = positions.Slice(i * OffsetTable.ChunkUsers, OffsetTable.ChunkUsers);
-            var target = offsets.Chunk((int)chunk);
+            var source = positions.Slice(i * PositionTable.ChunkUsers, PositionTable.ChunkUsers);
+            var target = table.Chunk((int)chunk);
             if (source[target.Length..].ContainsAnyExcept((ushort)0))
                 throw new FeedFileException($"corrupt journal record {sequence} (a position past the last user)");
             withProgress = withProgress - CheckPositions(target, rowLength) + CheckPositions(source[..target.Length], rowLength);
@@ -176,10 +176,10 @@ public static class StateFile
         $"dropped the last {bytes} bytes of the journal (record {sequence} at offset {offset}: {why}); " +
         $"positions are those of {(kept.Records == 0 ? "the base" : $"record {kept.Records}")} of {DateTimeOffset.FromUnixTimeMilliseconds(kept.WrittenAtUnixMs):u}";
 
-    private static void Clear(OffsetTable offsets)
+    private static void Clear(PositionTable table)
     {
-        for (ulong start = 0; start < offsets.Length; start += StepUsers)
-            offsets.Slice(start, (int)Math.Min(StepUsers, offsets.Length - start)).Clear();
+        for (ulong start = 0; start < table.Length; start += StepUsers)
+            table.Slice(start, (int)Math.Min(StepUsers, table.Length - start)).Clear();
     }
 
     /// <summary>Renames a damaged snapshot to <c>NAME.corrupt-TIMESTAMP</c> next to it, so an operator can look at it.</summary>

@@ -16,7 +16,7 @@ namespace RecFeed.State;
 ///     12    4 HeaderSize         64
 ///     16    8 DatasetId          the feeds file's DatasetId these positions belong to
 ///     24    8 UserCount          positions that follow
-///     32    8 UsersWithProgress  positions that are not 0 (for the start-up log line)
+///     32    8 UsersPastStart  positions that are not 0 (for the start-up log line)
 ///     40    8 PositionsChecksum  XxHash3-64 of the positions bytes
 ///     48    8 WrittenAtUnixMs    when the base was taken
 ///     56    8 HeaderChecksum     XxHash3-64 of bytes 0..55; also the seed of every journal record's checksums,
@@ -38,7 +38,7 @@ public struct StateFileHeader
     [FieldOffset(12)] public uint HeaderSize;
     [FieldOffset(16)] public ulong DatasetId;
     [FieldOffset(24)] public ulong UserCount;
-    [FieldOffset(32)] public ulong UsersWithProgress;
+    [FieldOffset(32)] public ulong UsersPastStart;
     [FieldOffset(40)] public ulong PositionsChecksum;
     [FieldOffset(48)] public long WrittenAtUnixMs;
     [FieldOffset(56)] public ulong HeaderChecksum;
@@ -74,7 +74,7 @@ public struct StateFileHeader
             throw new FeedFileException($"unsupported state format version {h.FormatVersion} (this build reads versions {BaseOnlyVersion} and {CurrentVersion})");
         if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..56]))
             throw new FeedFileException("corrupt header (header checksum mismatch)");
-        if (h.HeaderSize != Size || h.UserCount > FeedFileHeader.MaxUserCount || h.UsersWithProgress > h.UserCount)
+        if (h.HeaderSize != Size || h.UserCount > FeedFileHeader.MaxUserCount || h.UsersPastStart > h.UserCount)
             throw new FeedFileException("corrupt header (fields out of range)");
         if (actualFileLength < h.BaseLength || (h.FormatVersion == BaseOnlyVersion && actualFileLength != h.BaseLength))
             throw new FeedFileException($"wrong length: {actualFileLength} bytes, the header promises {(h.FormatVersion == BaseOnlyVersion ? "" : "at least ")}{h.BaseLength}");

@@ -5,12 +5,12 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using RecFeed.Feed;
 using RecFeed.Format;
-using RecFeed.Offsets;
+using RecFeed.Positions;
 
 namespace RecFeed.State;
 
 /// <summary>
-/// The state file as this process last wrote it, for one <see cref="OffsetTable"/>. <see cref="Compact"/> writes a new
+/// The state file as this process last wrote it, for one <see cref="PositionTable"/>. <see cref="Compact"/> writes a new
 /// base through <see cref="AtomicFile"/> (all positions, O(users)); <see cref="Append"/> then adds one journal record
 /// per snapshot holding only the chunks that changed (O(changes)), fsynced. An append only writes past the end the
 /// last one left, so a crash can tear nothing but the record being written, which restore detects and drops. The
@@ -26,7 +26,7 @@ internal sealed class StateWriter
     private const long MinLimit = 1 << 20;
 
     private readonly string _path;
-    private readonly OffsetTable _offsets;
+    private readonly PositionTable _offsets;
     private readonly ulong _seed;
     private readonly long _baseLength;
 
@@ -37,17 +37,17 @@ internal sealed class StateWriter
     private ulong _sequence;
     private long _end;
 
-    private StateWriter(string path, OffsetTable offsets, StateFileHeader header, byte[] chunkProgress, long? limit)
+    private StateWriter(string path, PositionTable positions, StateFileHeader header, byte[] chunkProgress, long? limit)
     {
         _path = path;
-        _offsets = offsets;
+        _offsets = positions;
         _seed = header.HeaderChecksum;
         _baseLength = header.BaseLength;
         _end = header.BaseLength;
         _chunkProgress = chunkProgress;
-        _usersWithProgress = header.UsersWithProgress;
+        _usersWithProgress = header.UsersPastStart;
         DatasetId = header.DatasetId;
-        Limit = limit ?? Math.Max(MinLimit, (long)offsets.Bytes);
+        Limit = limit ?? Math.Max(MinLimit, (long)positions.Bytes);
     }
 
     public ulong DatasetId { get; }
@@ -55,37 +55,37 @@ internal sealed class StateWriter
     /// <summary>How many bytes of records may follow the base before the next snapshot compacts.</summary>
     public long Limit { get; }
 
-    /// <summary>Whether a record of <paramref name="chunks"/> chunks of <paramref name="offsets"/> can follow what this writer wrote.</summary>
-    public bool CanAppend(OffsetTable offsets, int chunks) =>
-        offsets == _offsets && chunks <= JournalRecordHeader.MaxChunks && _end - _baseLength + JournalRecordHeader.Size + (long)chunks * JournalRecordHeader.ChunkBytes <= Limit;
+    /// <summary>Whether a record of <paramref name="chunks"/> chunks of <paramref name="positions"/> can follow what this writer wrote.</summary>
+    public bool CanAppend(PositionTable positions, int chunks) =>
+        positions == _offsets && chunks <= JournalRecordHeader.MaxChunks && _end - _baseLength + JournalRecordHeader.Size + (long)chunks * JournalRecordHeader.ChunkBytes <= Limit;
 
     /// <summary>Writes every position of <paramref name="generation"/> as a new base with an empty journal.</summary>
     public static StateWriter Compact(string path, FeedGeneration generation, long? limit, out StateSnapshot snapshot)
     {
         var started = Stopwatch.GetTimestamp();
-        var offsets = generation.Offsets;
-        offsets.TakeAllChanged();
-        var chunkProgress = new byte[offsets.ChunkCount];
+        var positions = generation.Positions;
+        positions.TakeAllChanged();
+        var chunkProgress = new byte[positions.ChunkCount];
         var header = new StateFileHeader
         {
             DatasetId = generation.DatasetId,
-            UserCount = offsets.Length,
+            UserCount = positions.Length,
             WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
         AtomicFile.Write(path, header.BaseLength, flushToDisk: true, handle =>
         {
             var hash = new XxHash3();
-            var copy = new ushort[(int)Math.Min(CompactionStepChunks * OffsetTable.ChunkUsers, Math.Max(offsets.Length, 1))];
-            for (var first = 0; first < offsets.ChunkCount; first += CompactionStepChunks)
+            var copy = new ushort[(int)Math.Min(CompactionStepChunks * PositionTable.ChunkUsers, Math.Max(positions.Length, 1))];
+            for (var first = 0; first < positions.ChunkCount; first += CompactionStepChunks)
             {
-                var start = (ulong)first * OffsetTable.ChunkUsers;
-                var step = copy.AsSpan(0, (int)Math.Min((ulong)copy.Length, offsets.Length - start));
-                offsets.Slice(start, step.Length).CopyTo(step);
-                for (var chunk = first; chunk < Math.Min(first + CompactionStepChunks, offsets.ChunkCount); chunk++)
+                var start = (ulong)first * PositionTable.ChunkUsers;
+                var step = copy.AsSpan(0, (int)Math.Min((ulong)copy.Length, positions.Length - start));
+                positions.Slice(start, step.Length).CopyTo(step);
+                for (var chunk = first; chunk < Math.Min(first + CompactionStepChunks, positions.ChunkCount); chunk++)
                 {
-                    var users = step.Slice((chunk - first) * OffsetTable.ChunkUsers, offsets.ChunkLength(chunk));
+                    var users = step.Slice((chunk - first) * PositionTable.ChunkUsers, positions.ChunkLength(chunk));
                     chunkProgress[chunk] = (byte)(users.Length - users.Count((ushort)0));
-                    header.UsersWithProgress += chunkProgress[chunk];
+                    header.UsersPastStart += chunkProgress[chunk];
                 }
                 var bytes = MemoryMarshal.AsBytes(step);
                 hash.Append(bytes);
@@ -97,8 +97,8 @@ internal sealed class StateWriter
             RandomAccess.Write(handle, headerBytes, 0);
             return true;
         });
-        snapshot = new StateSnapshot(header.DatasetId, header.UsersWithProgress, header.BaseLength, Stopwatch.GetElapsedTime(started));
-        return new StateWriter(path, offsets, header, chunkProgress, limit);
+        snapshot = new StateSnapshot(header.DatasetId, header.UsersPastStart, header.BaseLength, Stopwatch.GetElapsedTime(started));
+        return new StateWriter(path, positions, header, chunkProgress, limit);
     }
 
     /// <summary>Appends one record of <paramref name="chunks"/> (ascending; <see cref="CanAppend"/> said yes) and fsyncs it.
@@ -120,7 +120,7 @@ internal sealed class StateWriter
             {
                 var chunk = chunks[i];
                 BinaryPrimitives.WriteUInt32LittleEndian(indices[(i * sizeof(uint))..], (uint)chunk);
-                var copy = positions.Slice(i * OffsetTable.ChunkUsers, _offsets.ChunkLength(chunk));
+                var copy = positions.Slice(i * PositionTable.ChunkUsers, _offsets.ChunkLength(chunk));
                 _offsets.Chunk(chunk).CopyTo(copy);
                 var progress = (byte)(copy.Length - copy.Count((ushort)0));
                 _usersWithProgress = _usersWithProgress - _chunkProgress[chunk] + progress;
@@ -130,7 +130,7 @@ internal sealed class StateWriter
             {
                 Sequence = _sequence + 1,
                 ChunkCount = (ulong)chunks.Length,
-                UsersWithProgress = _usersWithProgress,
+                UsersPastStart = _usersWithProgress,
                 WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 BodyChecksum = XxHash3.HashToUInt64(body, (long)_seed),
             };

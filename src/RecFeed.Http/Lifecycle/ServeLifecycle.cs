@@ -29,7 +29,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
 
     private FeedService? _service;
     private StateLock? _stateLock;
-    private ProgressKeeper? _progress;
+    private StateKeeper? _keeper;
     private FeedReloader? _reloader;
     private HealthCheck? _health;
     private WebApplication? _public;
@@ -112,10 +112,10 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         }
 
         _service = new FeedService(slab);
-        if (OpenProgress(_service) is not { } progress)
+        if (OpenStateKeeper(_service) is not { } keeper)
             return ServeExit.CannotStart;
-        _progress = progress;
-        _reloader = new FeedReloader(_service, options.Data, progress);
+        _keeper = keeper;
+        _reloader = new FeedReloader(_service, options.Data, keeper);
         _health = new HealthCheck(_service);
         _public = RecFeedServer.Build(_service, options.Urls, _health, options.LogFormat);
         if (options.AdminUrls.Count > 0)
@@ -146,14 +146,14 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
 
         var failedInARow = 0;
         var lastWritten = DateTimeOffset.UtcNow;
-        _snapshots = progress.RunAsync(options.SnapshotInterval,
+        _snapshots = keeper.RunAsync(options.SnapshotInterval,
             s =>
             {
                 (failedInARow, lastWritten) = (0, DateTimeOffset.UtcNow);
-                _log.LogDebug("snapshot: {Users} users with progress, {Bytes} bytes in {Ms:F1} ms", s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds);
+                _log.LogDebug("snapshot: {Users} users with keeper, {Bytes} bytes in {Ms:F1} ms", s.UsersPastStart, s.Bytes, s.Elapsed.TotalMilliseconds);
             },
-            e => _log.LogError("snapshot to {Path} failed ({Failures} in a row, progress of the last {Seconds:F0} s not on disk), retrying next round: {Message}",
-                progress.Path, ++failedInARow, (DateTimeOffset.UtcNow - lastWritten).TotalSeconds, e.Message),
+            e => _log.LogError("snapshot to {Path} failed ({Failures} in a row, keeper of the last {Seconds:F0} s not on disk), retrying next round: {Message}",
+                keeper.Path, ++failedInARow, (DateTimeOffset.UtcNow - lastWritten).TotalSeconds, e.Message),
             _stopSnapshots.Token);
         lock (_state)
         {
@@ -168,13 +168,13 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     /// Restores read positions from the state file, whose lock <see cref="StartAsync"/> took before loading; an
     /// unreadable one becomes a one-line error and exit 1 here.
     /// </summary>
-    private ProgressKeeper? OpenProgress(FeedService service)
+    private StateKeeper? OpenStateKeeper(FeedService service)
     {
-        var progress = new ProgressKeeper(service, options.StatePath, _stateLock!);
+        var keeper = new StateKeeper(service, options.StatePath, _stateLock!);
         try
         {
-            LogRestore(progress.Path, progress.Restore());
-            return progress;
+            LogRestore(keeper.Path, keeper.Restore());
+            return keeper;
         }
         catch (IOException e)
         {
@@ -261,25 +261,25 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         await reloads;
         await _stopSnapshots.CancelAsync();
         await _snapshots;
-        return _progress is { } progress ? WriteFinalSnapshot(progress, started) : ServeExit.Stopped;
+        return _keeper is { } keeper ? WriteFinalSnapshot(keeper, started) : ServeExit.Stopped;
     }
 
-    private ServeExit WriteFinalSnapshot(ProgressKeeper progress, long stopStarted)
+    private ServeExit WriteFinalSnapshot(StateKeeper keeper, long stopStarted)
     {
         try
         {
-            var snapshot = progress.WriteIfChanged();
+            var snapshot = keeper.WriteIfChanged();
             var stopSeconds = Stopwatch.GetElapsedTime(stopStarted).TotalSeconds;
             if (snapshot is { } s)
-                _log.LogInformation("stopped: final snapshot written to {Path}, {Users} users with progress, {Bytes} bytes in {Ms:F1} ms; the stop took {StopSeconds:F2} s",
-                    progress.Path, s.UsersWithProgress, s.Bytes, s.Elapsed.TotalMilliseconds, stopSeconds);
+                _log.LogInformation("stopped: final snapshot written to {Path}, {Users} users with keeper, {Bytes} bytes in {Ms:F1} ms; the stop took {StopSeconds:F2} s",
+                    keeper.Path, s.UsersPastStart, s.Bytes, s.Elapsed.TotalMilliseconds, stopSeconds);
             else
-                _log.LogInformation("stopped: no progress since the last snapshot in {Path}; the stop took {StopSeconds:F2} s", progress.Path, stopSeconds);
+                _log.LogInformation("stopped: no keeper since the last snapshot in {Path}; the stop took {StopSeconds:F2} s", keeper.Path, stopSeconds);
             return ServeExit.Stopped;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.LogError("stopped, but the final snapshot to {Path} failed: {Message}", progress.Path, e.Message);
+            _log.LogError("stopped, but the final snapshot to {Path} failed: {Message}", keeper.Path, e.Message);
             return ServeExit.FinalSnapshotFailed;
         }
     }
@@ -289,8 +289,8 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         switch (restored.Outcome)
         {
             case RestoreOutcome.Restored:
-                _log.LogInformation("progress restored from {Path}: {Users} users with progress (snapshot of {WrittenAt:u}, base + {Records} journal records)",
-                    path, restored.UsersWithProgress, restored.WrittenAt, restored.Records);
+                _log.LogInformation("keeper restored from {Path}: {Users} users with keeper (snapshot of {WrittenAt:u}, base + {Records} journal records)",
+                    path, restored.UsersPastStart, restored.WrittenAt, restored.Records);
                 if (restored.Reason is { } dropped)
                     _log.LogWarning("state file {Path}: {Dropped}", path, dropped);
                 break;

@@ -15,7 +15,7 @@ public sealed record ServeOptions
     /// <summary>Where <c>POST /admin/reload</c> listens; empty (the default) for no admin listener. SIGHUP reloads either way.</summary>
     public IReadOnlyList<string> AdminUrls { get; init; } = [];
 
-    /// <summary>The progress snapshot file; null for the data path + ".state".</summary>
+    /// <summary>The state file of read positions; null for the data path + ".state".</summary>
     public string? State { get; init; }
 
     public string StatePath => State ?? StateFile.DefaultPath(Data);

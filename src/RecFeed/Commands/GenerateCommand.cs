@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using RecFeed.Format;
-using RecFeed.Generation;
+using RecFeed.Synthetic;
 using RecFeed.Sharding;
 
 namespace RecFeed.Cli.Commands;

@@ -37,12 +37,12 @@ internal static class ServeCommand
 
     private static readonly Option<FileInfo?> StatePath = new Option<FileInfo?>("--state")
     {
-        Description = "The progress snapshot file (see docs/operations.md). Default: the data file's path + \".state\".",
+        Description = "The state file of read positions (see docs/operations.md). Default: the data file's path + \".state\".",
     }.FromEnvironment(null, text => (new FileInfo(text), null));
 
     private static readonly Option<double> SnapshotInterval = new Option<double>("--snapshot-interval")
     {
-        Description = "Seconds between progress snapshots (written only when some position moved). A kill -9 loses at most this much progress.",
+        Description = "Seconds between snapshots of the read positions (written only when some position moved). A kill -9 loses at most this many seconds of reading.",
         Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: false, MaxSnapshotSeconds)) },
     }.FromEnvironment(ServeOptions.DefaultSnapshotInterval.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: false, MaxSnapshotSeconds));
 

@@ -75,7 +75,7 @@ public sealed class RestartTests : TempDirectoryTest
         await first.WaitForLineAsync("final snapshot written", TimeSpan.FromSeconds(1));
 
         await using var second = await ServeProcess.StartAsync(_data, "--snapshot-interval", "3600");
-        await second.WaitForLineAsync("progress restored", TimeSpan.FromSeconds(1));
+        await second.WaitForLineAsync("read positions restored", TimeSpan.FromSeconds(1));
         var positions = await PositionsAsync(second);
         // Every item a client received stays consumed; nothing else is (an unanswered claim would show as a gap).
         var lost = Enumerable.Range(0, Users).Sum(u => Math.Max(0, claimed[u] - positions[u]));

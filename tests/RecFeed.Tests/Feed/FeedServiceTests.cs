@@ -50,7 +50,7 @@ public sealed class FeedServiceTests : TempDirectoryTest
     {
         // A state file bounds positions by the longest row, so a shorter row can find its position beyond its end.
         using var s = Service([[4, 5, 6]], [90], itemsPerUser: 6);
-        s.Current.Offsets.Slice(0, 1)[0] = 5;
+        s.Current.Positions.Slice(0, 1)[0] = 5;
         Assert.Equal([90u], Serve(s, 0, 1));
         Assert.Equal(0, s.Counters[FeedCounter.PersonalItems]);
     }

@@ -100,7 +100,7 @@ public sealed class FeedFileTests : TempDirectoryTest
         var header = TestFeeds.WriteRandom(path, 30_000, itemsPerUser: 50);
         Assert.True(header.PayloadLength > PayloadChecksum.BlockSize);
         using var slab = FeedSlab.Load(path);
-        var reference = new RecFeed.Generation.RandomFeedSource(7, 1_000_000, 50);
+        var reference = new RecFeed.Synthetic.RandomFeedSource(7, 1_000_000, 50);
         var row = new uint[50];
         foreach (var user in new ulong[] { 0, 20_969, 20_970, 20_971, 29_999 })
         {
@@ -173,7 +173,7 @@ public sealed class FeedFileTests : TempDirectoryTest
         var path = Dir.File("f.bin");
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        var source = new RecFeed.Generation.RandomFeedSource(1, 1000, 10);
+        var source = new RecFeed.Synthetic.RandomFeedSource(1, 1000, 10);
         using var layout = FeedLayout.Plan(FeedFileHeader.Create(100, 10, 5, 1), FeedFileHeader.CurrentVersion, source);
         Assert.ThrowsAny<OperationCanceledException>(() => FeedFileWriter.Write(path, layout, source, cancellationToken: cts.Token));
         Assert.Empty(Directory.GetFiles(Dir.Path));
@@ -182,7 +182,7 @@ public sealed class FeedFileTests : TempDirectoryTest
     /// <summary>A source whose rows past the first checksum block fail the way a disk read does (EIO).</summary>
     private sealed class FailingSource : IFeedSource
     {
-        private readonly RecFeed.Generation.RandomFeedSource _inner = new(1, 1_000_000, 50);
+        private readonly RecFeed.Synthetic.RandomFeedSource _inner = new(1, 1_000_000, 50);
 
         public uint MaxItemId => _inner.MaxItemId;
 

@@ -1,4 +1,4 @@
-using RecFeed.Generation;
+using RecFeed.Synthetic;
 using RecFeed.Slab;
 using RecFeed.Tests.Support;
 

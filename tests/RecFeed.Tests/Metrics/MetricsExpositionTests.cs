@@ -113,7 +113,7 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         var service = _server.Service;
         var other = _dir.File("other.bin");
         TestFeeds.WriteRandom(other, 50, itemsPerUser: 10, seed: 99);
-        using var reloader = new FeedReloader(service, other, progress: null);
+        using var reloader = new FeedReloader(service, other, keeper: null);
         Assert.Equal(ReloadOutcome.Accepted, (await reloader.ReloadAsync()).Outcome);
         await File.WriteAllTextAsync(other, "not a feeds file");
         Assert.Equal(ReloadOutcome.Rejected, (await reloader.ReloadAsync()).Outcome);
@@ -138,14 +138,14 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         Assert.True(before["recfeed_snapshot_last_success_timestamp_seconds"] > 0, "at start the state file is current");
 
         await _server.Client.GetAsync("/feed/3");
-        using var keeper = new ProgressKeeper(service, _dir.File("feeds.bin.state"));
+        using var keeper = new StateKeeper(service, _dir.File("feeds.bin.state"));
         var snapshot = keeper.WriteIfChanged();
         Assert.NotNull(snapshot);
         Assert.Null(keeper.WriteIfChanged()); // nothing moved: no write, but the file is current
 
         await _server.Client.GetAsync("/feed/4");
         var gone = Directory.CreateDirectory(_dir.File("gone")).FullName;
-        using var blocked = new ProgressKeeper(service, Path.Combine(gone, "feeds.bin.state"));
+        using var blocked = new StateKeeper(service, Path.Combine(gone, "feeds.bin.state"));
         Directory.Delete(gone, recursive: true); // the folder disappears under the keeper: its next write fails
         Assert.ThrowsAny<IOException>(() => blocked.WriteIfChanged());
 

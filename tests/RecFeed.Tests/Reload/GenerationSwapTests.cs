@@ -27,7 +27,7 @@ public sealed class GenerationSwapTests : TempDirectoryTest
         Assert.True(service.Swap(FeedSlab.Load(data)));
 
         Assert.NotSame(old, service.Current);
-        Assert.Same(old.Offsets, service.Current.Offsets);
+        Assert.Same(old.Positions, service.Current.Positions);
         Assert.Equal(TwoDatasets.Item(1, 5, 2), First(service, 5));
         Assert.True(old.Gate.IsClosed);
         Assert.Throws<ObjectDisposedException>(() => old.Slab.Fallback.Length);
@@ -43,7 +43,7 @@ public sealed class GenerationSwapTests : TempDirectoryTest
         Assert.False(service.Swap(FeedSlab.Load(b)));
 
         Assert.Equal(TwoDatasets.Item(2, 5, 0), First(service, 5));
-        Assert.True(service.Current.Offsets.ChangedChunks.ContainsAnyExcept((byte)0)); // so the state file follows the new dataset
+        Assert.True(service.Current.Positions.ChangedChunks.ContainsAnyExcept((byte)0)); // so the state file follows the new dataset
     }
 
     [Fact]

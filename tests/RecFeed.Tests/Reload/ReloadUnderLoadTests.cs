@@ -26,7 +26,7 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
         TwoDatasets.WriteBoth(_dir, users: 1_000, itemsPerUser: 30);
         File.Copy(_dir.File("one.bin"), Data);
         _service = new FeedService(FeedSlab.Load(Data));
-        _reloader = new FeedReloader(_service, Data, new ProgressKeeper(_service, StateFile.DefaultPath(Data)));
+        _reloader = new FeedReloader(_service, Data, new StateKeeper(_service, StateFile.DefaultPath(Data)));
         _public = RecFeedServer.Build(_service, ["http://127.0.0.1:0"]);
         _admin = AdminServer.Build(() => _reloader.ReloadAsync(), ["http://127.0.0.1:0"]);
         await _public.StartAsync();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using RecFeed.Generation;
+using RecFeed.Synthetic;
 using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Sharding;

@@ -1,5 +1,5 @@
 using RecFeed.Format;
-using RecFeed.Generation;
+using RecFeed.Synthetic;
 using RecFeed.Slab;
 using RecFeed.Tests.Support;
 

@@ -13,13 +13,13 @@ public sealed class StateFileTests : TempDirectoryTest
     /// <summary>One snapshot by a keeper that lets the state file go again, as a stopped server does.</summary>
     private static StateSnapshot? Snapshot(FeedService service, string state)
     {
-        using var keeper = new ProgressKeeper(service, state);
+        using var keeper = new StateKeeper(service, state);
         return keeper.WriteIfChanged();
     }
 
     private static StateRestore Restore(FeedService service, string state)
     {
-        using var keeper = new ProgressKeeper(service, state);
+        using var keeper = new StateKeeper(service, state);
         return keeper.Restore();
     }
 
@@ -41,13 +41,13 @@ public sealed class StateFileTests : TempDirectoryTest
             for (uint u = 0; u < 300; u += 3)
                 Claim(before, u, (int)(u % 7) + 1);
             var snapshot = Snapshot(before, state);
-            Assert.Equal(100UL, snapshot!.Value.UsersWithProgress);
+            Assert.Equal(100UL, snapshot!.Value.UsersPastStart);
         }
 
         using var after = Service(data);
         var restored = Restore(after, state);
         Assert.Equal(RestoreOutcome.Restored, restored.Outcome);
-        Assert.Equal(100UL, restored.UsersWithProgress);
+        Assert.Equal(100UL, restored.UsersPastStart);
         for (uint u = 0; u < 300; u++)
         {
             var expected = u % 3 == 0 ? (int)(u % 7) + 1 : 0;
@@ -61,11 +61,11 @@ public sealed class StateFileTests : TempDirectoryTest
         var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 10, itemsPerUser: 5);
         using var service = Service(data);
-        using var keeper = new ProgressKeeper(service, Dir.File("s"));
+        using var keeper = new StateKeeper(service, Dir.File("s"));
         Assert.Null(keeper.WriteIfChanged());
         Assert.False(File.Exists(keeper.Path));
         Claim(service, 4, 2);
-        Assert.Equal(1UL, keeper.WriteIfChanged()!.Value.UsersWithProgress);
+        Assert.Equal(1UL, keeper.WriteIfChanged()!.Value.UsersPastStart);
         Assert.Null(keeper.WriteIfChanged());
         Assert.Empty(Directory.GetFiles(Dir.Path, "*.tmp"));
     }
@@ -151,7 +151,7 @@ public sealed class StateFileTests : TempDirectoryTest
         TwoDatasets.Write(data, dataset: 1, users: 2_000, itemsPerUser: 2_000);
         var state = Dir.File("state");
         using var service = Service(data);
-        using (var keeper = new ProgressKeeper(service, state))
+        using (var keeper = new StateKeeper(service, state))
         await using (var load = new ServeLoad(service, readers: 3, users: 2_000, maxSize: 1))
         {
             // Fast readers may exhaust every row before the last rounds; what is checked is that the copies were racy.
@@ -163,11 +163,11 @@ public sealed class StateFileTests : TempDirectoryTest
             }
             Assert.True(written > 0, "no snapshot was taken while requests ran");
         }
-        var live = Enumerable.Range(0, 2_000).Select(u => service.Current.Offsets.Read((ulong)u)).ToArray();
+        var live = Enumerable.Range(0, 2_000).Select(u => service.Current.Positions.Read((ulong)u)).ToArray();
 
         using var restoredService = Service(data);
         Assert.Equal(RestoreOutcome.Restored, Restore(restoredService, state).Outcome);
         for (var u = 0; u < 2_000; u++)
-            Assert.InRange(restoredService.Current.Offsets.Read((ulong)u), (ushort)0, live[u]);
+            Assert.InRange(restoredService.Current.Positions.Read((ulong)u), (ushort)0, live[u]);
     }
 }

@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using RecFeed.Feed;
-using RecFeed.Offsets;
+using RecFeed.Positions;
 using RecFeed.Slab;
 using RecFeed.State;
 using RecFeed.Tests.Support;
@@ -33,12 +33,12 @@ public sealed class StateJournalTests : TempDirectoryTest
     private static void Claim(FeedService service, int user, int size) => service.Serve((uint)user, new uint[size], out _);
 
     private static ushort[] Positions(FeedService service) =>
-        Enumerable.Range(0, Users).Select(u => service.Current.Offsets.Read((ulong)u)).ToArray();
+        Enumerable.Range(0, Users).Select(u => service.Current.Positions.Read((ulong)u)).ToArray();
 
     private ushort[] Restored(out StateRestore restore)
     {
         using var service = Service();
-        using var keeper = new ProgressKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state);
         restore = keeper.Restore();
         return Positions(service);
     }
@@ -47,7 +47,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     public void A_snapshot_writes_only_the_chunks_that_changed()
     {
         using var service = Service();
-        using var keeper = new ProgressKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state);
         Claim(service, 5, 2);
         var first = keeper.WriteIfChanged()!.Value;
         Assert.Equal(StateFileHeader.Size + Users * sizeof(ushort), first.Bytes); // this process's first: a base
@@ -56,7 +56,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         Claim(service, 999, 3); // the last, partial chunk
         var second = keeper.WriteIfChanged()!.Value;
         Assert.Equal(JournalRecordHeader.Size + 2 * JournalRecordHeader.ChunkBytes, second.Bytes);
-        Assert.Equal(3UL, second.UsersWithProgress);
+        Assert.Equal(3UL, second.UsersPastStart);
         Assert.Equal(first.Bytes + second.Bytes, new FileInfo(_state).Length);
         Assert.Null(keeper.WriteIfChanged());
     }
@@ -69,7 +69,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         var random = new Random(journalLimit is null ? 1 : 2);
         using var service = Service();
         var lengths = new List<long>();
-        using (var keeper = new ProgressKeeper(service, _state, journalLimit))
+        using (var keeper = new StateKeeper(service, _state, journalLimit))
         {
             for (var round = 0; round < 60; round++)
             {
@@ -84,7 +84,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         Assert.Equal(live, Restored(out var restore));
         Assert.Equal(RestoreOutcome.Restored, restore.Outcome);
         Assert.Null(restore.Reason);
-        Assert.Equal((ulong)live.Count(p => p != 0), restore.UsersWithProgress);
+        Assert.Equal((ulong)live.Count(p => p != 0), restore.UsersPastStart);
         const long baseLength = StateFileHeader.Size + Users * sizeof(ushort);
         if (journalLimit is { } limit)
         {
@@ -101,7 +101,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     private (ushort[] Base, ushort[] First, ushort[] Second, long LastRecord, long FirstRecord) ThreeSnapshots()
     {
         using var service = Service();
-        using var keeper = new ProgressKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state);
         Claim(service, 1, 2);
         Claim(service, 500, 1);
         keeper.WriteIfChanged();
@@ -163,7 +163,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     public void A_record_that_verifies_but_holds_a_position_past_the_rows_end_makes_the_file_corrupt()
     {
         using (var service = Service())
-        using (var keeper = new ProgressKeeper(service, _state))
+        using (var keeper = new StateKeeper(service, _state))
         {
             Claim(service, 3, 1);
             keeper.WriteIfChanged();
@@ -176,7 +176,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         {
             Sequence = 1,
             ChunkCount = 1,
-            UsersWithProgress = 1,
+            UsersPastStart = 1,
             BodyChecksum = XxHash3.HashToUInt64(body, (long)header.HeaderChecksum),
         }.WriteTo(record, header.HeaderChecksum);
         body.CopyTo(record, JournalRecordHeader.Size);
@@ -196,7 +196,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         var other = Dir.File("other.bin");
         TwoDatasets.Write(other, dataset: 2, users: Users, itemsPerUser: ItemsPerUser);
         using var service = Service();
-        using var keeper = new ProgressKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state);
         Claim(service, 1, 1);
         keeper.WriteIfChanged();
         Claim(service, 2, 1);
@@ -218,7 +218,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     {
         var positions = new ushort[Users];
         positions[4] = 3;
-        var header = new StateFileHeader { DatasetId = _datasetId, UserCount = Users, UsersWithProgress = 1 };
+        var header = new StateFileHeader { DatasetId = _datasetId, UserCount = Users, UsersPastStart = 1 };
         header.PositionsChecksum = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(positions.AsSpan()));
         var bytes = new byte[header.BaseLength];
         header.WriteTo(bytes);
@@ -234,9 +234,9 @@ public sealed class StateJournalTests : TempDirectoryTest
     [Fact]
     public void The_change_map_has_one_byte_per_chunk()
     {
-        using var table = new OffsetTable(OffsetTable.ChunkUsers * 3 + 1);
+        using var table = new PositionTable(PositionTable.ChunkUsers * 3 + 1);
         Assert.Equal(4, table.ChunkCount);
-        Assert.True(table.TryAdvance(OffsetTable.ChunkUsers * 3, 0, 1));
+        Assert.True(table.TryAdvance(PositionTable.ChunkUsers * 3, 0, 1));
         Assert.Equal([0, 0, 0, 1], table.ChangedChunks.ToArray());
         table.TakeChanged([3]);
         Assert.Equal([0, 0, 0, 0], table.ChangedChunks.ToArray());

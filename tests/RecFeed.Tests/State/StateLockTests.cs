@@ -31,9 +31,9 @@ public sealed class StateLockTests : TempDirectoryTest
         var state = StateFile.DefaultPath(data);
         using var a = new FeedService(FeedSlab.Load(data));
         using var b = new FeedService(FeedSlab.Load(data));
-        using (new ProgressKeeper(a, state))
-            Assert.Throws<StateLockException>(() => new ProgressKeeper(b, state));
-        using var keeper = new ProgressKeeper(b, state);
+        using (new StateKeeper(a, state))
+            Assert.Throws<StateLockException>(() => new StateKeeper(b, state));
+        using var keeper = new StateKeeper(b, state);
         Assert.Equal(RestoreOutcome.Missing, keeper.Restore().Outcome);
     }
 

@@ -1,6 +1,6 @@
 using RecFeed.Format;
 
-namespace RecFeed.Generation;
+namespace RecFeed.Synthetic;
 
 /// <summary>
 /// Random feeds for demos and benchmarks. Each row depends only on (seed, user), so rows can be produced in any

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace RecFeed.Offsets;
+namespace RecFeed.Positions;
 
 /// <summary>
 /// Every user's read position as one unmanaged ushort array (2 bytes a user, no managed object per user).
@@ -9,7 +9,7 @@ namespace RecFeed.Offsets;
 /// requests for one user get disjoint slices. Positions are grouped in chunks of <see cref="ChunkUsers"/>, each with
 /// a "changed" byte, so a snapshot writes only the chunks that moved.
 /// </summary>
-public sealed unsafe class OffsetTable : IDisposable
+public sealed unsafe class PositionTable : IDisposable
 {
     /// <summary>Users per chunk: 128 bytes of positions, so a snapshot of a few scattered users stays small, and a
     /// change map of one byte per chunk (1/128 of the positions) that a snapshot scans in microseconds.</summary>
@@ -22,7 +22,7 @@ public sealed unsafe class OffsetTable : IDisposable
     /// stays shared between cores and only the first advance in a chunk after a snapshot writes it.</summary>
     private byte* _changed;
 
-    public OffsetTable(ulong length)
+    public PositionTable(ulong length)
     {
         Length = length;
         ChunkCount = (int)((length + ChunkUsers - 1) >> ChunkShift);

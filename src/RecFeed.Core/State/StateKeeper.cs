@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using RecFeed.Feed;
-using RecFeed.Offsets;
+using RecFeed.Positions;
 
 namespace RecFeed.State;
 
@@ -11,7 +11,7 @@ namespace RecFeed.State;
 /// snapshots (timer, reload, shutdown) never run at once; requests never take that lock. The first snapshot of this process, of a new dataset, or after a failed write is a full base;
 /// after that each one appends only what changed (<see cref="StateWriter"/>).
 /// </summary>
-public sealed class ProgressKeeper : IDisposable
+public sealed class StateKeeper : IDisposable
 {
     private readonly FeedService _service;
     private readonly StateLock _lock;
@@ -21,14 +21,14 @@ public sealed class ProgressKeeper : IDisposable
 
     /// <summary>Takes the state file's lock; throws <see cref="StateLockException"/> when another process holds it.</summary>
     /// <param name="journalLimit">Bytes of journal after which a snapshot compacts into a new base; by default the base's size, at least 1 MiB.</param>
-    public ProgressKeeper(FeedService service, string path, long? journalLimit = null)
+    public StateKeeper(FeedService service, string path, long? journalLimit = null)
         : this(service, path, StateLock.Acquire(path), journalLimit)
     {
     }
 
     /// <summary>With the state file's lock already held: serve takes it before loading the feeds file, so a second
     /// process on the same state file refuses at once instead of after a load. Disposing the keeper releases it.</summary>
-    public ProgressKeeper(FeedService service, string path, StateLock held, long? journalLimit = null)
+    public StateKeeper(FeedService service, string path, StateLock held, long? journalLimit = null)
     {
         _service = service;
         Path = path;
@@ -44,7 +44,7 @@ public sealed class ProgressKeeper : IDisposable
     /// <summary>Writes a snapshot if any position moved since the last one (or a reload reset them); null if nothing changed.</summary>
     public StateSnapshot? WriteIfChanged() => _service.WithStableGeneration<StateSnapshot?>(g =>
     {
-        var changed = FindChanged(g.Offsets);
+        var changed = FindChanged(g.Positions);
         if (changed.IsEmpty)
         {
             _service.Snapshots.UpToDate();
@@ -52,7 +52,7 @@ public sealed class ProgressKeeper : IDisposable
         }
         try
         {
-            if (_writer is { } writer && writer.CanAppend(g.Offsets, changed.Length))
+            if (_writer is { } writer && writer.CanAppend(g.Positions, changed.Length))
                 return _service.Snapshots.Record(writer.Append(changed));
             _writer = null;
             _writer = StateWriter.Compact(Path, g, _journalLimit, out var snapshot);
@@ -61,17 +61,17 @@ public sealed class ProgressKeeper : IDisposable
         catch
         {
             _writer = null; // part of a record may follow the last good one: the next snapshot starts a new base
-            g.Offsets.MarkChanged(changed); // not written: the next round tries again
+            g.Positions.MarkChanged(changed); // not written: the next round tries again
             _service.Snapshots.Failed();
             throw;
         }
     });
 
     /// <summary>The chunks marked changed, ascending, in a list reused from snapshot to snapshot.</summary>
-    private ReadOnlySpan<int> FindChanged(OffsetTable offsets)
+    private ReadOnlySpan<int> FindChanged(PositionTable positions)
     {
         _changed.Clear();
-        var map = offsets.ChangedChunks;
+        var map = positions.ChangedChunks;
         for (var next = map.IndexOfAnyExcept((byte)0); next >= 0;)
         {
             _changed.Add(next);

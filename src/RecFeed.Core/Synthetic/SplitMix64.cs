@@ -1,4 +1,4 @@
-namespace RecFeed.Generation;
+namespace RecFeed.Synthetic;
 
 /// <summary>A tiny, fast, well-mixed PRNG whose whole state is one ulong, so every user gets its own stream.</summary>
 internal struct SplitMix64(ulong state)
