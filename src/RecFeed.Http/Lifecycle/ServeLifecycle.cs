@@ -150,9 +150,9 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             s =>
             {
                 (failedInARow, lastWritten) = (0, DateTimeOffset.UtcNow);
-                _log.LogDebug("snapshot: {Users} users with keeper, {Bytes} bytes in {Ms:F1} ms", s.UsersPastStart, s.Bytes, s.Elapsed.TotalMilliseconds);
+                _log.LogDebug("snapshot: {Users} users past the start, {Bytes} bytes in {Ms:F1} ms", s.UsersPastStart, s.Bytes, s.Elapsed.TotalMilliseconds);
             },
-            e => _log.LogError("snapshot to {Path} failed ({Failures} in a row, keeper of the last {Seconds:F0} s not on disk), retrying next round: {Message}",
+            e => _log.LogError("snapshot to {Path} failed ({Failures} in a row, read positions of the last {Seconds:F0} s not on disk), retrying next round: {Message}",
                 keeper.Path, ++failedInARow, (DateTimeOffset.UtcNow - lastWritten).TotalSeconds, e.Message),
             _stopSnapshots.Token);
         lock (_state)
@@ -271,10 +271,10 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             var snapshot = keeper.WriteIfChanged();
             var stopSeconds = Stopwatch.GetElapsedTime(stopStarted).TotalSeconds;
             if (snapshot is { } s)
-                _log.LogInformation("stopped: final snapshot written to {Path}, {Users} users with keeper, {Bytes} bytes in {Ms:F1} ms; the stop took {StopSeconds:F2} s",
+                _log.LogInformation("stopped: final snapshot written to {Path}, {Users} users past the start, {Bytes} bytes in {Ms:F1} ms; the stop took {StopSeconds:F2} s",
                     keeper.Path, s.UsersPastStart, s.Bytes, s.Elapsed.TotalMilliseconds, stopSeconds);
             else
-                _log.LogInformation("stopped: no keeper since the last snapshot in {Path}; the stop took {StopSeconds:F2} s", keeper.Path, stopSeconds);
+                _log.LogInformation("stopped: no read position moved since the last snapshot in {Path}; the stop took {StopSeconds:F2} s", keeper.Path, stopSeconds);
             return ServeExit.Stopped;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -289,7 +289,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         switch (restored.Outcome)
         {
             case RestoreOutcome.Restored:
-                _log.LogInformation("keeper restored from {Path}: {Users} users with keeper (snapshot of {WrittenAt:u}, base + {Records} journal records)",
+                _log.LogInformation("read positions restored from {Path}: {Users} users past the start (snapshot of {WrittenAt:u}, base + {Records} journal records)",
                     path, restored.UsersPastStart, restored.WrittenAt, restored.Records);
                 if (restored.Reason is { } dropped)
                     _log.LogWarning("state file {Path}: {Dropped}", path, dropped);
