@@ -170,6 +170,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     /// </summary>
     private StateKeeper? OpenStateKeeper(FeedService service)
     {
+        // The keeper is only kept on success; on failure the lock stays with the lifecycle and is released on dispose.
         var keeper = new StateKeeper(service, options.StatePath, _stateLock!);
         try
         {
@@ -321,7 +322,12 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         await _stopSnapshots.CancelAsync();
         await _snapshots;
         _reloader?.Dispose();
-        _stateLock?.Dispose(); // after the final snapshot; the keeper holds the same lock
+        // After the final snapshot. The keeper owns the state lock once it exists; before that (a start that failed
+        // between taking the lock and restoring) the lifecycle still does.
+        if (_keeper is { } keeper)
+            keeper.Dispose();
+        else
+            _stateLock?.Dispose();
         _service?.Dispose();
         _stopping.Dispose();
         _stopSnapshots.Dispose();
