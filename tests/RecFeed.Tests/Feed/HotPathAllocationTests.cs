@@ -48,9 +48,18 @@ public sealed class HotPathAllocationTests
         }
 
         Run(1_000); // first calls: static initialisers, Random.Shared
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var (written, failed) = Run(5_000);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The best of up to three rounds: the runtime itself now and then allocates on the calling thread (tiered
+        // compilation arming its delay timer when a method reaches its call count: 1.6 KB seen once in a CI run),
+        // which no round-to-round repetition reproduces; an allocation the requests make recurs in every round.
+        var allocated = long.MaxValue;
+        long written = 0;
+        var failed = 0;
+        for (var round = 0; round < 3 && allocated != 0; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            (written, failed) = Run(5_000);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
         Assert.Equal(0, allocated);
         Assert.Equal(0, failed);
