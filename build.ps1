@@ -1,7 +1,7 @@
 # recfeed build entry point for Windows (and any machine with PowerShell 7); mirrors build.sh.
 #   ./build.ps1          publish the Native AOT binary to artifacts/recfeed(.exe)
 #   ./build.ps1 run      publish, generate a 1,000,000-user demo file if missing, serve it on http://127.0.0.1:8080
-#   ./build.ps1 test     publish, run every test
+#   ./build.ps1 test     publish, run every test once per transport (epoll, sockets)
 param([ValidateSet('publish', 'run', 'test')][string]$Command = 'publish')
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
@@ -28,7 +28,11 @@ switch ($Command) {
     'test' {
         Publish
         $env:RECFEED_BIN = (Resolve-Path $binary).Path
-        Invoke-Checked dotnet @('test', 'RecFeed.sln', '-c', 'Release', '--logger', 'console;verbosity=normal')
+        foreach ($transport in 'epoll', 'sockets') {
+            Write-Host "== tests on the $transport transport"
+            $env:RECFEED_TRANSPORT = $transport
+            Invoke-Checked dotnet @('test', 'RecFeed.sln', '-c', 'Release', '--logger', 'console;verbosity=normal')
+        }
     }
     'run' {
         Publish

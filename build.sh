@@ -3,6 +3,7 @@
 #   ./build.sh          publish the Native AOT binary to artifacts/recfeed
 #   ./build.sh run      publish, generate a 1,000,000-user demo file if missing, serve it on http://127.0.0.1:8080
 #   ./build.sh test     publish (through build.ps1 under PowerShell, so both scripts stay working), run every test
+#                       once per transport (epoll, sockets)
 # Needs only the .NET 10 SDK; everything else (PowerShell as a .NET tool, NuGet packages, Debian packages the tests
 # run) is fetched here.
 set -euo pipefail
@@ -41,15 +42,27 @@ run_tests() {
   "$(pwsh_tool)" -NoProfile -NonInteractive -File ./build.ps1 publish
   [[ -x artifacts/recfeed ]] || { echo "build.ps1 did not produce artifacts/recfeed" >&2; exit 1; }
   rm -rf artifacts/test-results
-  local status=0
-  RECFEED_BIN="$root/artifacts/recfeed" dotnet test RecFeed.sln -c Release \
-    --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
-    --results-directory artifacts/test-results || status=$?
+  # The whole suite once per transport of the public listener (serve --transport): the tests start servers on
+  # RECFEED_TRANSPORT, in process and as the published binary alike.
+  local status=0 transport build=()
+  for transport in epoll sockets; do
+    echo "== tests on the $transport transport"
+    RECFEED_TRANSPORT=$transport RECFEED_BIN="$root/artifacts/recfeed" dotnet test RecFeed.sln -c Release "${build[@]}" \
+      --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
+      --results-directory "artifacts/test-results/$transport" || status=$?
+    build=(--no-build)
+  done
   local passed=0 failed=0 trx
-  for trx in artifacts/test-results/*.trx; do
-    [[ -f "$trx" ]] || continue
-    passed=$((passed + $(grep -o 'passed="[0-9]*"' "$trx" | head -1 | grep -o '[0-9]*')))
-    failed=$((failed + $(grep -o 'failed="[0-9]*"' "$trx" | head -1 | grep -o '[0-9]*')))
+  for transport in epoll sockets; do
+    local p=0 f=0
+    for trx in "artifacts/test-results/$transport"/*.trx; do
+      [[ -f "$trx" ]] || continue
+      p=$((p + $(grep -o 'passed="[0-9]*"' "$trx" | head -1 | grep -o '[0-9]*')))
+      f=$((f + $(grep -o 'failed="[0-9]*"' "$trx" | head -1 | grep -o '[0-9]*')))
+    done
+    echo "tests on $transport: $p passed, $f failed"
+    if [[ $p -eq 0 ]]; then status=1; fi
+    passed=$((passed + p)) failed=$((failed + f))
   done
   echo "tests: $passed passed, $failed failed"
   if [[ $status -ne 0 || $passed -eq 0 ]]; then exit 1; fi

@@ -117,7 +117,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _keeper = keeper;
         _reloader = new FeedReloader(_service, options.Data, keeper);
         _health = new HealthCheck(_service);
-        _public = RecFeedServer.Build(_service, options.Urls, _health, options.LogFormat);
+        _public = RecFeedServer.Build(_service, options.Urls, _health, options.LogFormat, options.Transport);
         if (options.AdminUrls.Count > 0)
             _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat);
         try
@@ -140,9 +140,9 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         AdminAddresses = _admin?.ListeningAddresses() ?? [];
         if (!AdminServer.IsLoopbackOnly(AdminAddresses))
             _log.LogWarning("the admin listener is bound beyond loopback ({Addresses}): anyone who reaches it can trigger reloads", string.Join(' ', AdminAddresses));
-        _log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin})",
+        _log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin}) over {Transport}",
             slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
-            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off");
+            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", options.Transport.ToString().ToLowerInvariant());
 
         var failedInARow = 0;
         var lastWritten = DateTimeOffset.UtcNow;

@@ -1,3 +1,4 @@
+using RecFeed.Http.Transport;
 using RecFeed.State;
 
 namespace RecFeed.Http.Lifecycle;
@@ -36,4 +37,9 @@ public sealed record ServeOptions
     public static readonly TimeSpan DefaultDrainTime = TimeSpan.FromSeconds(5);
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>The public listener's transport; the admin listener always uses Kestrel's sockets.</summary>
+    public ServerTransport Transport { get; init; } = DefaultTransport;
+
+    public const ServerTransport DefaultTransport = ServerTransport.Epoll;
 }

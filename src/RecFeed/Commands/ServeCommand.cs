@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RecFeed.Http;
 using RecFeed.Http.Lifecycle;
+using RecFeed.Http.Transport;
 
 namespace RecFeed.Cli.Commands;
 
@@ -60,11 +61,19 @@ internal static class ServeCommand
         HelpName = "text|json",
     }.FromEnvironment(LogFormat.Text, ParseLogFormat);
 
+    private static readonly Option<ServerTransport> Transport = new Option<ServerTransport>("--transport")
+    {
+        Description = "How the public listener moves bytes. epoll (default): recfeed's own loop per core on Linux epoll, " +
+            "reading until a short read and writing from the loop; measured against sockets in bench/README.md. " +
+            "sockets: Kestrel's transport on .NET sockets. The admin listener always uses sockets.",
+        HelpName = "epoll|sockets",
+    }.FromEnvironment(ServeOptions.DefaultTransport, ParseTransport);
+
     public static Command Create()
     {
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
-            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format,
+            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport,
         };
         command.SetAction((r, ct) => RunAsync(Console.Error, new ServeOptions
         {
@@ -75,6 +84,7 @@ internal static class ServeCommand
             SnapshotInterval = TimeSpan.FromSeconds(r.GetValue(SnapshotInterval)),
             DrainTime = TimeSpan.FromSeconds(r.GetValue(DrainSeconds)),
             LogFormat = r.GetValue(Format),
+            Transport = r.GetValue(Transport),
         }, ct));
         return command;
     }
@@ -136,6 +146,11 @@ internal static class ServeCommand
         Enum.TryParse<LogFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0])
             ? (format, null)
             : (LogFormat.Text, $"'{text}' is not a log format; expected text or json.");
+
+    private static (ServerTransport Value, string? Error) ParseTransport(string text) =>
+        Enum.TryParse<ServerTransport>(text, ignoreCase: true, out var transport) && Enum.IsDefined(transport) && !char.IsDigit(text[0])
+            ? (transport, null)
+            : (ServeOptions.DefaultTransport, $"'{text}' is not a transport; expected epoll or sockets.");
 
     private static string[] SplitUrls(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -5,7 +5,7 @@ using RecFeed.Slab;
 
 namespace RecFeed.Tests.Support;
 
-/// <summary>The real Kestrel server on a free loopback port, serving a feeds file, in this process.</summary>
+/// <summary>The real Kestrel server on a free loopback port, serving a feeds file, in this process, on this run's <see cref="TestTransport"/>.</summary>
 public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -25,7 +25,7 @@ public sealed class InProcessServer : IAsyncDisposable
     public static async Task<InProcessServer> StartAsync(string feedsFile)
     {
         var service = new FeedService(FeedSlab.Load(feedsFile));
-        var app = RecFeedServer.Build(service, ["http://127.0.0.1:0"]);
+        var app = RecFeedServer.Build(service, ["http://127.0.0.1:0"], transport: TestTransport.Current);
         await app.StartAsync();
         return new InProcessServer(service, app, new Uri(app.ListeningAddresses()[0]));
     }

@@ -66,6 +66,9 @@ public sealed class ServeProcess : IAsyncDisposable
         throw new InvalidOperationException("no VmRSS in /proc status");
     }
 
+    /// <summary>How many file descriptors the server process holds open now, from /proc.</summary>
+    public int OpenDescriptors() => Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd").Length;
+
     public ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace RecFeed.Http.Transport;
+
+/// <summary>
+/// One accepted socket as Kestrel sees it: a <see cref="ConnectionContext"/> whose transport is two pipes. Its socket
+/// work (receive, send, close) runs only on its <see cref="EpollLoop"/>; Kestrel's calls from other threads
+/// (<see cref="Abort"/>, flushes) reach it through the loop's queue. The fd is closed once, by
+/// <see cref="Close"/>, after which a reused fd number cannot be confused with this connection.
+/// </summary>
+internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, IConnectionIdFeature,
+    IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IMemoryPoolFeature
+{
+    private static long s_lastId;
+    private static readonly Action<object?> StartOnLoop = static s => ((EpollConnection)s!).Start();
+    private static readonly Action<object?> CloseOnLoop = static s =>
+    {
+        var connection = (EpollConnection)s!;
+        connection.Close(connection._abortReason);
+    };
+
+    private readonly EpollLoop _loop;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly FeatureCollection _features = new(7);
+    private readonly CancellationTokenSource _closedSource = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _fd;
+    private ulong _token;
+    private bool _registered;
+    private volatile ConnectionAbortedException? _abortReason;
+    private Exception? _closeError;
+    private int _closedFired;
+    private IDuplexPipe _transport;
+    private IDictionary<object, object?>? _items;
+    private string? _id;
+
+    public EpollConnection(int fd, EpollLoop loop, MemoryPool<byte> pool, EndPoint? local, EndPoint? remote)
+    {
+        _fd = fd;
+        _loop = loop;
+        MemoryPool = pool;
+        LocalEndPoint = local;
+        RemoteEndPoint = remote;
+        _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, loop, MaxInputBuffer, MaxInputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, loop, PipeScheduler.Inline, MaxOutputBuffer, MaxOutputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false));
+        _onFlushed = OnFlushed;
+        _onOutput = OnOutput;
+        _transport = this;
+        ConnectionClosed = _closedSource.Token;
+        _features.Set<IConnectionIdFeature>(this);
+        _features.Set<IConnectionTransportFeature>(this);
+        _features.Set<IConnectionItemsFeature>(this);
+        _features.Set<IConnectionLifetimeFeature>(this);
+        _features.Set<IMemoryPoolFeature>(this);
+    }
+
+    // Kestrel's sockets transport defaults (SocketTransportOptions.MaxReadBufferSize and MaxWriteBufferSize).
+    private const int MaxInputBuffer = 1024 * 1024;
+    private const int MaxOutputBuffer = 64 * 1024;
+
+    public override string ConnectionId
+    {
+        get => _id ??= $"epoll-{Interlocked.Increment(ref s_lastId):x}";
+        set => _id = value;
+    }
+
+    public override IFeatureCollection Features => _features;
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new ConnectionItems();
+        set => _items = value;
+    }
+
+    public override IDuplexPipe Transport
+    {
+        get => _transport;
+        set => _transport = value;
+    }
+
+    public MemoryPool<byte> MemoryPool { get; }
+
+    PipeReader IDuplexPipe.Input => _input.Reader;
+    PipeWriter IDuplexPipe.Output => _output.Writer;
+
+    /// <summary>Hands the connection to its loop, which registers it with epoll and starts sending what Kestrel writes.</summary>
+    public void Schedule() => _loop.Schedule(StartOnLoop, this);
+
+    private void Start()
+    {
+        if (_fd < 0)
+            return;
+        _registered = _loop.Register(this, _fd, out _token);
+        if (!_registered)
+        {
+            Close(new IOException($"epoll_ctl failed for a new connection (errno {LinuxNet.Errno})"));
+            return;
+        }
+        ContinueSend();
+    }
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        _abortReason ??= abortReason;
+        _loop.Schedule(CloseOnLoop, this);
+    }
+
+    void IConnectionLifetimeFeature.Abort() =>
+        Abort(new ConnectionAbortedException("The connection was aborted by the application via IConnectionLifetimeFeature.Abort()."));
+
+    /// <summary>
+    /// On the loop: closes the socket (and so its epoll registration) and ends both pipes; a pending flush or read
+    /// is cancelled and its continuation completes the pipe end. Null <paramref name="error"/> is a clean end (FIN
+    /// after what was sent). An abort resets the connection, as Kestrel's sockets transport does: the client sees
+    /// the response was cut, and the kernel does not go on sending a queue nobody will complete.
+    /// </summary>
+    internal void Close(Exception? error)
+    {
+        if (_fd < 0)
+            return;
+        if (error is not null)
+            LinuxNet.ResetOnClose(_fd);
+        LinuxNet.Close(_fd);
+        _fd = -1;
+        if (_registered)
+            _loop.Release(_token);
+        _closeError = error;
+        if (_flushPending)
+            _input.Writer.CancelPendingFlush();
+        else
+            EndReceive(error);
+        if (_readPending)
+            _output.Reader.CancelPendingRead();
+        else
+            _output.Reader.Complete(error);
+        FireConnectionClosed();
+        _closed.TrySetResult();
+    }
+
+    /// <summary>Like Kestrel's own transports: the token fires on the thread pool, never inside the loop.</summary>
+    private void FireConnectionClosed()
+    {
+        if (Interlocked.Exchange(ref _closedFired, 1) == 0)
+            ThreadPool.UnsafeQueueUserWorkItem(static source => source.Cancel(), _closedSource, preferLocal: false);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _transport.Input.Complete();
+        _transport.Output.Complete();
+        await _closed.Task.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+
+namespace RecFeed.Http.Transport;
+
+/// <summary>
+/// One listening socket and the loops that serve its connections. The first loop accepts, and hands connections to
+/// the loops in turn. One socket rather than one SO_REUSEPORT socket per loop: with SO_REUSEPORT a second instance
+/// started by mistake on the same port would bind too and quietly take half the connections, where it must fail
+/// with "address in use"; and with keep-alive clients accepting is rare enough that one thread does it.
+/// </summary>
+internal sealed class EpollListener : IConnectionListener
+{
+    // Kestrel's default (ListenOptions.Backlog).
+    private const int Backlog = 512;
+    private const int AcceptsPerWake = 16;
+    private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(100);
+
+    private readonly EpollLoop[] _loops;
+    private readonly MemoryPool<byte> _pool;
+    private readonly Channel<EpollConnection> _accepted = Channel.CreateUnbounded<EpollConnection>(new() { SingleReader = true });
+    private readonly TaskCompletionSource _unbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _fd;
+    private int _next;
+    private int _unbindRequested;
+    private int _disposed;
+
+    private EpollListener(int fd, IPEndPoint endPoint, EpollLoop[] loops, MemoryPool<byte> pool)
+    {
+        _fd = fd;
+        EndPoint = endPoint;
+        _loops = loops;
+        _pool = pool;
+    }
+
+    public EndPoint EndPoint { get; }
+
+    public static EpollListener Bind(IPEndPoint endPoint, MemoryPool<byte> pool, int loopCount)
+    {
+        var fd = OpenListeningSocket(endPoint, out var bound);
+        var loops = new EpollLoop[loopCount];
+        try
+        {
+            for (var i = 0; i < loops.Length; i++)
+                loops[i] = new EpollLoop(i);
+        }
+        catch
+        {
+            LinuxNet.Close(fd);
+            throw;
+        }
+        var listener = new EpollListener(fd, bound, loops, pool);
+        loops[0].AddListener(listener, fd);
+        foreach (var loop in loops)
+            loop.Start();
+        return listener;
+    }
+
+    private static unsafe int OpenListeningSocket(IPEndPoint endPoint, out IPEndPoint bound)
+    {
+        var family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? LinuxNet.AF_INET6 : LinuxNet.AF_INET;
+        var fd = LinuxNet.Socket(family, LinuxNet.SOCK_STREAM | LinuxNet.SOCK_NONBLOCK | LinuxNet.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            throw BindError(LinuxNet.Errno, endPoint);
+        var address = stackalloc byte[LinuxNet.MaxAddressSize];
+        var span = new Span<byte>(address, LinuxNet.MaxAddressSize);
+        var length = LinuxNet.WriteAddress(endPoint, span);
+        // As .NET's sockets do on Linux: SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT,
+        // and [::] takes IPv4 too (dual mode) while a specific IPv6 address takes only IPv6.
+        LinuxNet.SetOption(fd, LinuxNet.SOL_SOCKET, LinuxNet.SO_REUSEADDR, 1);
+        if (family == LinuxNet.AF_INET6)
+            LinuxNet.SetOption(fd, LinuxNet.IPPROTO_IPV6, LinuxNet.IPV6_V6ONLY, endPoint.Address.Equals(IPAddress.IPv6Any) ? 0 : 1);
+        if (LinuxNet.Bind(fd, address, length) != 0 || LinuxNet.Listen(fd, Backlog) != 0)
+        {
+            var errno = LinuxNet.Errno;
+            LinuxNet.Close(fd);
+            throw BindError(errno, endPoint);
+        }
+        length = LinuxNet.MaxAddressSize;
+        LinuxNet.GetSockName(fd, address, &length);
+        bound = LinuxNet.ReadAddress(span) ?? endPoint;
+        return fd;
+    }
+
+    /// <summary>Kestrel reports AddressInUseException as "address already in use"; others as the socket error.</summary>
+    private static Exception BindError(int errno, IPEndPoint endPoint) => errno == LinuxNet.EADDRINUSE
+        ? new AddressInUseException($"Address already in use ({endPoint})")
+        : new SocketException(errno switch
+        {
+            13 => (int)SocketError.AccessDenied,
+            97 => (int)SocketError.AddressFamilyNotSupported,
+            99 => (int)SocketError.AddressNotAvailable,
+            _ => (int)SocketError.SocketError,
+        });
+
+    /// <summary>On the first loop, when the listening socket is readable.</summary>
+    internal unsafe void Accept(EpollLoop acceptor)
+    {
+        var address = stackalloc byte[LinuxNet.MaxAddressSize];
+        for (var i = 0; i < AcceptsPerWake; i++)
+        {
+            var length = (uint)LinuxNet.MaxAddressSize;
+            var fd = LinuxNet.Accept4(_fd, address, &length, LinuxNet.SOCK_NONBLOCK | LinuxNet.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                var errno = LinuxNet.Errno;
+                if (errno is LinuxNet.EINTR or LinuxNet.ECONNABORTED)
+                    continue;
+                if (errno is LinuxNet.EMFILE or LinuxNet.ENFILE or LinuxNet.ENOBUFS or LinuxNet.ENOMEM)
+                    PauseAccepting(acceptor);
+                return;
+            }
+            LinuxNet.SetOption(fd, LinuxNet.IPPROTO_TCP, LinuxNet.TCP_NODELAY, 1);
+            var loop = _loops[_next++ % _loops.Length];
+            var connection = new EpollConnection(fd, loop, _pool, EndPoint, LinuxNet.ReadAddress(new ReadOnlySpan<byte>(address, (int)length)));
+            if (!_accepted.Writer.TryWrite(connection))
+            {
+                LinuxNet.Close(fd);
+                return;
+            }
+            connection.Schedule();
+        }
+    }
+
+    /// <summary>
+    /// Out of descriptors or memory: the backlog stays readable, so a level-triggered listener would spin. Stop
+    /// watching it for a moment, as nginx does, and let connections that end free descriptors.
+    /// </summary>
+    private void PauseAccepting(EpollLoop acceptor)
+    {
+        acceptor.RemoveListener(_fd);
+        _ = Task.Delay(AcceptRetry).ContinueWith(_ => acceptor.Schedule(static s =>
+        {
+            var listener = (EpollListener)s!;
+            if (listener._fd >= 0)
+                listener._loops[0].AddListener(listener, listener._fd);
+        }, this), TaskScheduler.Default);
+    }
+
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        while (await _accepted.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            if (_accepted.Reader.TryRead(out var connection))
+                return connection;
+        return null;
+    }
+
+    /// <summary>
+    /// Stops accepting: the listening socket is closed on the loop that watches it; connections go on. The token is
+    /// not waited on, as in Kestrel's own transports: Kestrel's Dispose passes one already cancelled, and closing
+    /// takes one trip through the loop.
+    /// </summary>
+    public async ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _unbindRequested, 1) == 0)
+            _loops[0].Schedule(static s =>
+            {
+                var listener = (EpollListener)s!;
+                listener._loops[0].RemoveListener(listener._fd);
+                LinuxNet.Close(listener._fd);
+                listener._fd = -1;
+                listener._accepted.Writer.TryComplete();
+                listener._unbound.TrySetResult();
+            }, this);
+        await _unbound.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the loops; connections Kestrel has not finished by now are aborted.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        await UnbindAsync().ConfigureAwait(false);
+        foreach (var loop in _loops)
+            loop.Stop();
+        await Task.WhenAll(_loops.Select(l => l.Exited)).ConfigureAwait(false);
+        while (_accepted.Reader.TryRead(out var orphan))
+            await orphan.DisposeAsync().ConfigureAwait(false);
+        _pool.Dispose();
+    }
+}

@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Runtime.InteropServices;
+
+namespace RecFeed.Http.Transport;
+
+/// <summary>
+/// One thread around one epoll instance: it receives, runs Kestrel inline on what it received, and sends, for the
+/// connections it owns. As a <see cref="PipeScheduler"/> it is where every pipe continuation of those connections
+/// runs, so a connection's socket is only ever touched by this thread: work scheduled from another thread is queued
+/// and the loop woken through an eventfd; work scheduled on the loop runs after the event that caused it.
+/// </summary>
+internal sealed unsafe class EpollLoop : PipeScheduler
+{
+    private const int MaxEvents = 256;
+    private const ulong WakeToken = ulong.MaxValue;
+    private const ulong ListenToken = ulong.MaxValue - 1;
+
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _remote = new();
+    private readonly Queue<(Action<object?> Action, object? State)> _local = new();
+    private int _wakePending;
+    private int _exitedFlag;
+    private int _threadId;
+    private bool _stopping;
+    private EpollListener? _listener;
+
+    // Events carry a slot and its generation, never the fd: a slot freed and reused inside one batch of events (an
+    // fd closed, then the same number accepted again) turns the batch's older events for it into no-ops.
+    private EpollConnection?[] _slots = new EpollConnection?[64];
+    private uint[] _generations = new uint[64];
+    private readonly Stack<int> _free = new();
+    private int _used;
+
+    public EpollLoop(int index)
+    {
+        _epoll = LinuxNet.EpollCreate(LinuxNet.EPOLL_CLOEXEC);
+        if (_epoll < 0)
+            throw new IOException($"epoll_create1 failed (errno {LinuxNet.Errno})");
+        _wake = LinuxNet.EventFd(0, LinuxNet.EFD_NONBLOCK | LinuxNet.EFD_CLOEXEC);
+        if (_wake < 0 || LinuxNet.EpollAdd(_epoll, _wake, LinuxNet.EPOLLIN, WakeToken) != 0)
+            throw new IOException($"eventfd failed (errno {LinuxNet.Errno})");
+        _thread = new Thread(Run) { IsBackground = true, Name = $"recfeed epoll {index}" };
+    }
+
+    /// <summary>Completes when the thread has closed every connection it owned and its own descriptors.</summary>
+    public Task Exited => _exited.Task;
+
+    public bool OnLoopThread => Environment.CurrentManagedThreadId == _threadId;
+
+    public void Start() => _thread.UnsafeStart();
+
+    public override void Schedule(Action<object?> action, object? state)
+    {
+        if (OnLoopThread)
+        {
+            _local.Enqueue((action, state));
+            return;
+        }
+        _remote.Enqueue((action, state));
+        if (Volatile.Read(ref _exitedFlag) != 0)
+            RunRemote();
+        else if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+            Wake();
+    }
+
+    /// <summary>Under the queue's lock so the write can never reach an eventfd number the exiting loop closed.</summary>
+    private void Wake()
+    {
+        lock (_remote)
+        {
+            if (Volatile.Read(ref _exitedFlag) != 0)
+                return;
+            ulong one = 1;
+            LinuxNet.Write(_wake, (byte*)&one, sizeof(ulong));
+        }
+    }
+
+    /// <summary>Asks the loop to close what it owns and end; see <see cref="Exited"/>.</summary>
+    public void Stop() => Schedule(static s => ((EpollLoop)s!)._stopping = true, this);
+
+    /// <summary>Level-triggered: a batch of accepts per wake-up, and the rest of the backlog wakes it again.</summary>
+    public void AddListener(EpollListener listener, int fd)
+    {
+        _listener = listener;
+        if (LinuxNet.EpollAdd(_epoll, fd, LinuxNet.EPOLLIN, ListenToken) != 0)
+            throw new IOException($"epoll_ctl on the listening socket failed (errno {LinuxNet.Errno})");
+    }
+
+    public void RemoveListener(int fd) => LinuxNet.EpollDelete(_epoll, fd);
+
+    /// <summary>
+    /// Edge-triggered, once for the connection's life: input and output readiness and the peer's FIN all come as
+    /// edges, so no epoll_ctl is needed when a send stays partial.
+    /// </summary>
+    public bool Register(EpollConnection connection, int fd, out ulong token)
+    {
+        if (!_free.TryPop(out var slot))
+        {
+            if (_used == _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+                Array.Resize(ref _generations, _generations.Length * 2);
+            }
+            slot = _used++;
+        }
+        token = (ulong)_generations[slot] << 32 | (uint)slot;
+        var events = LinuxNet.EPOLLIN | LinuxNet.EPOLLOUT | LinuxNet.EPOLLRDHUP | LinuxNet.EPOLLET;
+        if (LinuxNet.EpollAdd(_epoll, fd, events, token) != 0)
+        {
+            _free.Push(slot);
+            return false;
+        }
+        _slots[slot] = connection;
+        return true;
+    }
+
+    public void Release(ulong token)
+    {
+        var slot = (int)(uint)token;
+        _slots[slot] = null;
+        _generations[slot]++;
+        _free.Push(slot);
+    }
+
+    private void Run()
+    {
+        _threadId = Environment.CurrentManagedThreadId;
+        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxNet.EventSize));
+        try
+        {
+            while (!_stopping)
+            {
+                var count = LinuxNet.EpollWait(_epoll, events, MaxEvents, -1);
+                if (count < 0 && LinuxNet.Errno != LinuxNet.EINTR)
+                    throw new IOException($"epoll_wait failed (errno {LinuxNet.Errno})");
+                for (var i = 0; i < count; i++)
+                {
+                    Dispatch(LinuxNet.EventMask(events, i), LinuxNet.EventData(events, i));
+                    RunLocal();
+                }
+                RunQueued();
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+            CloseAll();
+            lock (_remote)
+            {
+                // From here on, work scheduled from other threads runs on those threads: it can only be the end of
+                // a connection this loop already closed.
+                Interlocked.Exchange(ref _exitedFlag, 1);
+                LinuxNet.Close(_wake);
+            }
+            RunQueued();
+            LinuxNet.Close(_epoll);
+            _exited.TrySetResult();
+        }
+    }
+
+    private void Dispatch(uint events, ulong token)
+    {
+        if (token == WakeToken)
+        {
+            ulong value;
+            LinuxNet.Read(_wake, (byte*)&value, sizeof(ulong));
+            Volatile.Write(ref _wakePending, 0);
+        }
+        else if (token == ListenToken)
+            _listener?.Accept(this);
+        else
+        {
+            var slot = (int)(uint)token;
+            var connection = _slots[slot];
+            if (connection is not null && _generations[slot] == (uint)(token >> 32))
+                connection.OnEvents(events);
+        }
+    }
+
+    private void RunLocal()
+    {
+        while (_local.TryDequeue(out var work))
+            work.Action(work.State);
+    }
+
+    private void RunRemote()
+    {
+        while (_remote.TryDequeue(out var work))
+            work.Action(work.State);
+    }
+
+    private void RunQueued()
+    {
+        do
+        {
+            RunRemote();
+            RunLocal();
+        }
+        while (!_remote.IsEmpty);
+    }
+
+    private void CloseAll()
+    {
+        var stopping = new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The server is stopping.");
+        for (var slot = 0; slot < _used; slot++)
+            _slots[slot]?.Close(stopping);
+        RunQueued();
+    }
+}

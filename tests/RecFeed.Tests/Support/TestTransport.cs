@@ -1,0 +1,17 @@
+using RecFeed.Http.Lifecycle;
+using RecFeed.Http.Transport;
+
+namespace RecFeed.Tests.Support;
+
+/// <summary>
+/// The transport this run of the suite serves on: <c>RECFEED_TRANSPORT</c>, the variable the published binary reads
+/// itself, so the in-process servers and every binary a test starts use the same one. <c>./build.sh test</c> runs
+/// the suite once per transport; unset, it is serve's default.
+/// </summary>
+public static class TestTransport
+{
+    public static ServerTransport Current { get; } = Enum.TryParse<ServerTransport>(
+        Environment.GetEnvironmentVariable("RECFEED_TRANSPORT"), ignoreCase: true, out var chosen) ? chosen : ServeOptions.DefaultTransport;
+
+    public static string Name => Current.ToString().ToLowerInvariant();
+}
