@@ -15,10 +15,10 @@ namespace RecFeed.Http;
 public static class RecFeedServer
 {
     public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, HealthCheck? health = null, LogFormat format = LogFormat.Text,
-        ServerTransport transport = ServerTransport.Sockets)
+        ServerTransport transport = ServerTransport.Sockets, int ioThreads = 0)
     {
         var feed = new FeedHandler(service);
-        var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
+        var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport, ioThreads);
         ServeFeedAheadOfHost(builder.Services, feed);
         var app = builder.Build();
         var metrics = new MetricsHandler(service);
@@ -56,9 +56,9 @@ public static class RecFeedServer
     /// SIGINT/SIGTERM to whoever runs it (<see cref="SignalFreeLifetime"/>).
     /// </summary>
     internal static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> urls, Action<KestrelServerOptions> limits, LogFormat format,
-        ServerTransport transport = ServerTransport.Sockets)
+        ServerTransport transport = ServerTransport.Sockets, int ioThreads = 0)
     {
-        var builder = ServerTuning.CreateBuilder("recfeed", urls, format, transport);
+        var builder = ServerTuning.CreateBuilder("recfeed", urls, format, transport, ioThreads);
         builder.WebHost.ConfigureKestrel(limits);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();

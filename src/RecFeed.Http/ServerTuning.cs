@@ -37,8 +37,9 @@ public static class ServerTuning
     }
 
     /// <summary>A slim-builder host listening on <paramref name="urls"/> with recfeed's transport and logging settings.</summary>
+    /// <param name="ioThreads">The epoll transport's loop threads; 0 for one per core.</param>
     public static WebApplicationBuilder CreateBuilder(string applicationName, IReadOnlyList<string> urls, LogFormat format = LogFormat.Text,
-        ServerTransport transport = ServerTransport.Sockets)
+        ServerTransport transport = ServerTransport.Sockets, int ioThreads = 0)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = applicationName });
         // Every setting comes from recfeed's own options: appsettings*.json, ASPNETCORE_* (URLS, HTTP_PORTS) and
@@ -54,7 +55,8 @@ public static class ServerTuning
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         // Kestrel asks the factories registered last first; the sockets one stays for what epoll does not bind.
         if (transport == ServerTransport.Epoll)
-            builder.Services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
+            builder.Services.AddSingleton<IConnectionListenerFactory>(services => new EpollTransportFactory(
+                services.GetRequiredService<IMemoryPoolFactory<byte>>(), ioThreads > 0 ? ioThreads : Environment.ProcessorCount));
         ConfigureLogging(builder.Logging, format);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         return builder;

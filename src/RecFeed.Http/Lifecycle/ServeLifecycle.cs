@@ -7,6 +7,8 @@ using RecFeed.Format;
 using RecFeed.Slab;
 using RecFeed.State;
 
+using RecFeed.Http.Transport;
+
 namespace RecFeed.Http.Lifecycle;
 
 /// <summary>
@@ -117,7 +119,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _keeper = keeper;
         _reloader = new FeedReloader(_service, options.Data, keeper);
         _health = new HealthCheck(_service);
-        _public = RecFeedServer.Build(_service, options.Urls, _health, options.LogFormat, options.Transport);
+        _public = RecFeedServer.Build(_service, options.Urls, _health, options.LogFormat, options.Transport, options.IoThreads);
         if (options.AdminUrls.Count > 0)
             _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat);
         try
@@ -142,7 +144,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             _log.LogWarning("the admin listener is bound beyond loopback ({Addresses}): anyone who reaches it can trigger reloads", string.Join(' ', AdminAddresses));
         _log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin}) over {Transport}",
             slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
-            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", options.Transport.ToString().ToLowerInvariant());
+            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", TransportDescription(options));
 
         var failedInARow = 0;
         var lastWritten = DateTimeOffset.UtcNow;
@@ -332,5 +334,13 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _stopping.Dispose();
         _stopSnapshots.Dispose();
         _hangup?.Dispose();
+    }
+
+    private static string TransportDescription(ServeOptions options)
+    {
+        if (options.Transport != ServerTransport.Epoll)
+            return "sockets";
+        var loops = options.IoThreads > 0 ? options.IoThreads : Environment.ProcessorCount;
+        return loops == 1 ? "epoll (1 loop thread)" : $"epoll ({loops} loop threads)";
     }
 }

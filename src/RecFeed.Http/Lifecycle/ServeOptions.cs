@@ -42,4 +42,7 @@ public sealed record ServeOptions
     public ServerTransport Transport { get; init; } = DefaultTransport;
 
     public const ServerTransport DefaultTransport = ServerTransport.Epoll;
+
+    /// <summary>The epoll transport's loop threads; 0 (the default) for one per core.</summary>
+    public int IoThreads { get; init; }
 }

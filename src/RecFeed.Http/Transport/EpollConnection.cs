@@ -40,15 +40,14 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
     private IDictionary<object, object?>? _items;
     private string? _id;
 
-    public EpollConnection(int fd, EpollLoop loop, MemoryPool<byte> pool, EndPoint? local, EndPoint? remote)
+    public EpollConnection(int fd, EpollLoop loop, EndPoint? local, EndPoint? remote)
     {
         _fd = fd;
         _loop = loop;
-        MemoryPool = pool;
         LocalEndPoint = local;
         RemoteEndPoint = remote;
-        _input = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, loop, MaxInputBuffer, MaxInputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pool, loop, PipeScheduler.Inline, MaxOutputBuffer, MaxOutputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false));
+        _input = new Pipe(loop.InputOptions);
+        _output = new Pipe(loop.OutputOptions);
         _onFlushed = OnFlushed;
         _onOutput = OnOutput;
         _transport = this;
@@ -59,10 +58,6 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
         _features.Set<IConnectionLifetimeFeature>(this);
         _features.Set<IMemoryPoolFeature>(this);
     }
-
-    // Kestrel's sockets transport defaults (SocketTransportOptions.MaxReadBufferSize and MaxWriteBufferSize).
-    private const int MaxInputBuffer = 1024 * 1024;
-    private const int MaxOutputBuffer = 64 * 1024;
 
     public override string ConnectionId
     {
@@ -84,7 +79,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
         set => _transport = value;
     }
 
-    public MemoryPool<byte> MemoryPool { get; }
+    public MemoryPool<byte> MemoryPool => _loop.InputOptions.Pool;
 
     PipeReader IDuplexPipe.Input => _input.Reader;
     PipeWriter IDuplexPipe.Output => _output.Writer;
@@ -96,6 +91,11 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
     {
         if (_fd < 0)
             return;
+        if (_loop.Stopping)
+        {
+            Close(new ConnectionAbortedException("The server is stopping."));
+            return;
+        }
         _registered = _loop.Register(this, _fd, out _token);
         if (!_registered)
         {

@@ -45,7 +45,7 @@ internal sealed class EpollListener : IConnectionListener
         try
         {
             for (var i = 0; i < loops.Length; i++)
-                loops[i] = new EpollLoop(i);
+                loops[i] = new EpollLoop(i, pool);
         }
         catch
         {
@@ -115,7 +115,7 @@ internal sealed class EpollListener : IConnectionListener
             }
             LinuxNet.SetOption(fd, LinuxNet.IPPROTO_TCP, LinuxNet.TCP_NODELAY, 1);
             var loop = _loops[_next++ % _loops.Length];
-            var connection = new EpollConnection(fd, loop, _pool, EndPoint, LinuxNet.ReadAddress(new ReadOnlySpan<byte>(address, (int)length)));
+            var connection = new EpollConnection(fd, loop, EndPoint, LinuxNet.ReadAddress(new ReadOnlySpan<byte>(address, (int)length)));
             if (!_accepted.Writer.TryWrite(connection))
             {
                 LinuxNet.Close(fd);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
@@ -35,8 +36,16 @@ internal sealed unsafe class EpollLoop : PipeScheduler
     private readonly Stack<int> _free = new();
     private int _used;
 
-    public EpollLoop(int index)
+    // Kestrel's sockets transport defaults (SocketTransportOptions.MaxReadBufferSize and MaxWriteBufferSize).
+    private const int MaxInputBuffer = 1024 * 1024;
+    private const int MaxOutputBuffer = 64 * 1024;
+
+    public EpollLoop(int index, MemoryPool<byte> pool)
     {
+        // Kestrel reads what the loop received inline, in the loop's flush; the loop resumes receiving, and sends,
+        // when its own continuations come back to it.
+        InputOptions = new PipeOptions(pool, PipeScheduler.Inline, this, MaxInputBuffer, MaxInputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false);
+        OutputOptions = new PipeOptions(pool, this, PipeScheduler.Inline, MaxOutputBuffer, MaxOutputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false);
         _epoll = LinuxNet.EpollCreate(LinuxNet.EPOLL_CLOEXEC);
         if (_epoll < 0)
             throw new IOException($"epoll_create1 failed (errno {LinuxNet.Errno})");
@@ -46,10 +55,18 @@ internal sealed unsafe class EpollLoop : PipeScheduler
         _thread = new Thread(Run) { IsBackground = true, Name = $"recfeed epoll {index}" };
     }
 
+    /// <summary>The pipe settings of the connections this loop owns: what Kestrel reads, and what it writes.</summary>
+    public PipeOptions InputOptions { get; }
+
+    public PipeOptions OutputOptions { get; }
+
     /// <summary>Completes when the thread has closed every connection it owned and its own descriptors.</summary>
     public Task Exited => _exited.Task;
 
     public bool OnLoopThread => Environment.CurrentManagedThreadId == _threadId;
+
+    /// <summary>True once the loop is closing what it owns: a connection handed to it now is closed, not registered.</summary>
+    public bool Stopping => _stopping;
 
     public void Start() => _thread.UnsafeStart();
 
@@ -147,7 +164,9 @@ internal sealed unsafe class EpollLoop : PipeScheduler
         }
         finally
         {
+            _stopping = true;
             NativeMemory.Free(events);
+            RunQueued();
             CloseAll();
             lock (_remote)
             {

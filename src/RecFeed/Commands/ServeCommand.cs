@@ -69,11 +69,20 @@ internal static class ServeCommand
         HelpName = "epoll|sockets",
     }.FromEnvironment(ServeOptions.DefaultTransport, ParseTransport);
 
+    private const int MaxIoThreads = 1024;
+
+    private static readonly Option<int> IoThreads = new Option<int>("--io-threads")
+    {
+        Description = "Loop threads of the epoll transport; 0 (default) for one per core. Fewer leaves cores to other " +
+            "processes on the host: the load bench gives recfeed one, as nginx gets one worker (bench/README.md).",
+        Validators = { r => CheckToken(r, IoThreadsError) },
+    }.FromEnvironment(0, text => (int.TryParse(text, out var n) ? n : 0, IoThreadsError(text)));
+
     public static Command Create()
     {
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
-            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport,
+            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads,
         };
         command.SetAction((r, ct) => RunAsync(Console.Error, new ServeOptions
         {
@@ -85,6 +94,7 @@ internal static class ServeCommand
             DrainTime = TimeSpan.FromSeconds(r.GetValue(DrainSeconds)),
             LogFormat = r.GetValue(Format),
             Transport = r.GetValue(Transport),
+            IoThreads = r.GetValue(IoThreads),
         }, ct));
         return command;
     }
@@ -146,6 +156,11 @@ internal static class ServeCommand
         Enum.TryParse<LogFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0])
             ? (format, null)
             : (LogFormat.Text, $"'{text}' is not a log format; expected text or json.");
+
+    private static string? IoThreadsError(string text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= MaxIoThreads
+            ? null
+            : $"'{text}' is not a thread count; expected 0 (one per core) to {MaxIoThreads}.";
 
     private static (ServerTransport Value, string? Error) ParseTransport(string text) =>
         Enum.TryParse<ServerTransport>(text, ignoreCase: true, out var transport) && Enum.IsDefined(transport) && !char.IsDigit(text[0])

@@ -25,9 +25,11 @@ public sealed class ConnectionChurnTests : TempDirectoryTest
     [Fact]
     public async Task Thousands_of_connections_dropped_every_way_leave_no_descriptor_or_memory_behind()
     {
-        const int Rounds = 8;
+        const int Rounds = 10;
         await using var server = await StartAsync();
-        await ChurnAsync(server.Address, seed: 100); // pools, threads and the connection tables reach their size
+        // Two rounds first, for pools, threads, the GC's heap and the connection tables to reach their size.
+        await ChurnAsync(server.Address, seed: 100);
+        await ChurnAsync(server.Address, seed: 101);
         var baseline = server.OpenDescriptors();
         var resident = new List<long>();
         for (var round = 0; round < Rounds; round++)
@@ -43,12 +45,14 @@ public sealed class ConnectionChurnTests : TempDirectoryTest
             Assert.True(open <= baseline, $"round {round}: {open} descriptors open, {baseline} before ({TestTransport.Name})");
             resident.Add(server.ResidentBytes());
         }
+        // The GC's heap moves by up to ~4 MiB between rounds of this size (seen in 1 of 7 runs); a leak of one 4 KiB
+        // pipe block per connection would show as ~16 MiB here.
         var growth = MemoryTrajectory.Growth(resident);
-        Assert.True(growth <= 3 * MiB, $"resident memory kept growing by {growth / 1024} KiB over {Rounds} rounds: " +
+        Assert.True(growth <= 8 * MiB, $"resident memory kept growing by {growth / 1024} KiB over {Rounds} rounds: " +
             string.Join(", ", resident.Select(r => r / 1024)) + $" KiB ({TestTransport.Name})");
     }
 
-    /// <summary>500 connections, 50 at a time, in six ways of ending, while a keep-alive client checks every answer.</summary>
+    /// <summary>800 connections, 50 at a time, in six ways of ending, while a keep-alive client checks every answer.</summary>
     private static async Task ChurnAsync(Uri server, int seed)
     {
         using var timeout = new CancellationTokenSource(Patience);
@@ -62,7 +66,7 @@ public sealed class ConnectionChurnTests : TempDirectoryTest
                 Assert.Equal(200, (await reader.ReadAsync(timeout.Token))!.Status);
             }
         });
-        await Parallel.ForEachAsync(Enumerable.Range(0, 500), new ParallelOptions { MaxDegreeOfParallelism = 50, CancellationToken = timeout.Token },
+        await Parallel.ForEachAsync(Enumerable.Range(0, 800), new ParallelOptions { MaxDegreeOfParallelism = 50, CancellationToken = timeout.Token },
             async (i, ct) => await DropAsync(server, i % 6, ct));
         await steady;
     }

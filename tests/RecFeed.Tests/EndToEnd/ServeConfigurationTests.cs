@@ -32,7 +32,13 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
     public async Task Every_serve_option_can_come_from_the_environment()
     {
         var state = Dir.File("elsewhere.state");
+        // The other transport than this run's, so the variable is seen to change it.
+        var (transport, described) = TestTransport.Current == RecFeed.Http.Transport.ServerTransport.Epoll
+            ? ("sockets", "sockets")
+            : ("epoll", "epoll (1 loop thread)");
         using var serve = RecFeedProcess.Start(Environment(
+            ("RECFEED_TRANSPORT", transport),
+            ("RECFEED_IO_THREADS", "1"),
             ("RECFEED_DATA", _data),
             ("RECFEED_URLS", "http://127.0.0.1:0"),
             ("RECFEED_ADMIN_URLS", "http://127.0.0.1:0"),
@@ -56,6 +62,7 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
         var log = serve.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var ready = Assert.Single(log, e => e.GetProperty("Message").GetString()!.StartsWith("ready:", StringComparison.Ordinal));
         Assert.StartsWith("http://127.0.0.1:", ready.GetProperty("State").GetProperty("Admin").GetString());
+        Assert.Equal(described, ready.GetProperty("State").GetProperty("Transport").GetString());
         Assert.DoesNotContain(log, e => e.GetProperty("Message").GetString()!.Contains("draining", StringComparison.Ordinal));
     }
 
@@ -91,6 +98,11 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
     [InlineData("RECFEED_DRAIN_SECONDS", "-1")]
     [InlineData("RECFEED_LOG_FORMAT", "xml")]
     [InlineData("RECFEED_LOG_FORMAT", "1")]
+    [InlineData("RECFEED_TRANSPORT", "uring")]
+    [InlineData("RECFEED_TRANSPORT", "0")]
+    [InlineData("RECFEED_IO_THREADS", "-1")]
+    [InlineData("RECFEED_IO_THREADS", "lots")]
+    [InlineData("RECFEED_IO_THREADS", "100000")]
     public async Task A_bad_value_in_the_environment_is_a_one_line_usage_error_naming_the_variable(string variable, string value)
     {
         var (code, _, stderr) = await RecFeedProcess.RunAsync(Environment((variable, value)), "serve", "--data", _data);

@@ -72,6 +72,25 @@ public sealed class ServeStartStopTests : TempDirectoryTest
         }
     }
 
+    /// <summary>
+    /// The epoll transport binds one listening socket without SO_REUSEPORT on purpose: with it, a second instance
+    /// started on the same port by mistake would bind too and quietly take part of the connections.
+    /// </summary>
+    [Fact]
+    public async Task A_second_instance_on_the_port_of_a_running_one_is_refused_with_address_in_use()
+    {
+        await using var first = await ServeProcess.StartAsync(_data, "--drain-seconds", "0", "--state", Dir.File("first.state"));
+        var port = first.Address.Port;
+
+        var (code, _, stderr) = await RecFeedProcess.RunAsync("serve", "--data", _data, "--urls", $"http://127.0.0.1:{port}",
+            "--state", Dir.File("second.state"));
+
+        Assert.Equal(1, code);
+        Assert.Equal($"recfeed serve: cannot listen: Failed to bind to address http://127.0.0.1:{port}: address already in use.",
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(HttpStatusCode.OK, (await first.Client.GetAsync("/healthz")).StatusCode);
+    }
+
     [Fact]
     public async Task SIGHUP_while_loading_does_not_kill_the_process_and_the_reload_runs_once_ready()
     {
