@@ -76,7 +76,7 @@ internal static class ServeCommand
         Description = "Loop threads of the epoll transport; 0 (default) for one per core. Fewer leaves cores to other " +
             "processes on the host: the load bench gives recfeed one, as nginx gets one worker (bench/README.md).",
         Validators = { r => CheckToken(r, IoThreadsError) },
-    }.FromEnvironment(0, text => (int.TryParse(text, out var n) ? n : 0, IoThreadsError(text)));
+    }.FromEnvironment(0, ParseIoThreads);
 
     public static Command Create()
     {
@@ -152,20 +152,23 @@ internal static class ServeCommand
     private static string? SecondsError(string text, double min, bool minIncluded, double max) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? ParseSeconds(text, min, minIncluded, max).Error : null;
 
-    private static (LogFormat Value, string? Error) ParseLogFormat(string text) =>
-        Enum.TryParse<LogFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0])
-            ? (format, null)
-            : (LogFormat.Text, $"'{text}' is not a log format; expected text or json.");
-
-    private static string? IoThreadsError(string text) =>
-        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= MaxIoThreads
-            ? null
-            : $"'{text}' is not a thread count; expected 0 (one per core) to {MaxIoThreads}.";
+    private static (LogFormat Value, string? Error) ParseLogFormat(string text) => ParseChoice(text, LogFormat.Text, "log format", "text or json");
 
     private static (ServerTransport Value, string? Error) ParseTransport(string text) =>
-        Enum.TryParse<ServerTransport>(text, ignoreCase: true, out var transport) && Enum.IsDefined(transport) && !char.IsDigit(text[0])
-            ? (transport, null)
-            : (ServeOptions.DefaultTransport, $"'{text}' is not a transport; expected epoll or sockets.");
+        ParseChoice(text, ServeOptions.DefaultTransport, "transport", "epoll or sockets");
+
+    /// <summary>An enum value by name, any case; numbers are refused, since an enum would take any of them.</summary>
+    private static (T Value, string? Error) ParseChoice<T>(string text, T fallback, string what, string expected) where T : struct, Enum =>
+        Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text[0])
+            ? (value, null)
+            : (fallback, $"'{text}' is not a {what}; expected {expected}.");
+
+    private static (int Value, string? Error) ParseIoThreads(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= MaxIoThreads
+            ? (n, null)
+            : (0, $"'{text}' is not a thread count; expected 0 (one per core) to {MaxIoThreads}.");
+
+    private static string? IoThreadsError(string text) => ParseIoThreads(text).Error;
 
     private static string[] SplitUrls(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
