@@ -56,7 +56,7 @@ public static class ServerTuning
         // Kestrel asks the factories registered last first; the sockets one stays for what epoll does not bind.
         if (transport == ServerTransport.Epoll)
             builder.Services.AddSingleton<IConnectionListenerFactory>(services => new EpollTransportFactory(
-                services.GetRequiredService<IMemoryPoolFactory<byte>>(), ioThreads > 0 ? ioThreads : Environment.ProcessorCount));
+                services.GetRequiredService<IMemoryPoolFactory<byte>>(), ioThreads));
         ConfigureLogging(builder.Logging, format);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         return builder;

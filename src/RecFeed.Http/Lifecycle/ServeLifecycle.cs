@@ -340,7 +340,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     {
         if (options.Transport != ServerTransport.Epoll)
             return "sockets";
-        var loops = options.IoThreads > 0 ? options.IoThreads : Environment.ProcessorCount;
+        var loops = EpollTransportFactory.Loops(options.IoThreads);
         return loops == 1 ? "epoll (1 loop thread)" : $"epoll ({loops} loop threads)";
     }
 }
