@@ -7,18 +7,17 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RecFeed.Feed;
-using RecFeed.Http.Transport;
 
 namespace RecFeed.Http;
 
 /// <summary>Composes Kestrel, logging and the endpoints around a loaded <see cref="FeedService"/>.</summary>
 public static class RecFeedServer
 {
-    public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, HealthCheck? health = null, LogFormat format = LogFormat.Text,
-        ServerTransport transport = ServerTransport.Sockets, int ioThreads = 0)
+    public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, TransportSettings transport, HealthCheck? health = null,
+        LogFormat format = LogFormat.Text)
     {
         var feed = new FeedHandler(service);
-        var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport, ioThreads);
+        var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
         ServeFeedAheadOfHost(builder.Services, feed);
         var app = builder.Build();
         var metrics = new MetricsHandler(service);
@@ -56,9 +55,9 @@ public static class RecFeedServer
     /// SIGINT/SIGTERM to whoever runs it (<see cref="SignalFreeLifetime"/>).
     /// </summary>
     internal static WebApplicationBuilder CreateBuilder(IReadOnlyList<string> urls, Action<KestrelServerOptions> limits, LogFormat format,
-        ServerTransport transport = ServerTransport.Sockets, int ioThreads = 0)
+        TransportSettings? transport = null)
     {
-        var builder = ServerTuning.CreateBuilder("recfeed", urls, format, transport, ioThreads);
+        var builder = ServerTuning.CreateBuilder("recfeed", urls, format, transport);
         builder.WebHost.ConfigureKestrel(limits);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();

@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using RecFeed.Http.Transport;
 
 namespace RecFeed.Http;
 
@@ -37,9 +35,9 @@ public static class ServerTuning
     }
 
     /// <summary>A slim-builder host listening on <paramref name="urls"/> with recfeed's transport and logging settings.</summary>
-    /// <param name="ioThreads">The epoll transport's loop threads; 0 for one per core.</param>
+    /// <param name="transport">The public listener's transport; null for Kestrel's sockets alone.</param>
     public static WebApplicationBuilder CreateBuilder(string applicationName, IReadOnlyList<string> urls, LogFormat format = LogFormat.Text,
-        ServerTransport transport = ServerTransport.Sockets, int ioThreads = 0)
+        TransportSettings? transport = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = applicationName });
         // Every setting comes from recfeed's own options: appsettings*.json, ASPNETCORE_* (URLS, HTTP_PORTS) and
@@ -53,10 +51,7 @@ public static class ServerTuning
         // read, answered and written by one thread with no hand-off. Measured: 0.13-0.15 context switches a request
         // against 0.3-0.7 with the defaults (bench/README.md).
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
-        // Kestrel asks the factories registered last first; the sockets one stays for what epoll does not bind.
-        if (transport == ServerTransport.Epoll)
-            builder.Services.AddSingleton<IConnectionListenerFactory>(services => new EpollTransportFactory(
-                services.GetRequiredService<IMemoryPoolFactory<byte>>(), ioThreads));
+        transport?.Apply(builder.WebHost);
         ConfigureLogging(builder.Logging, format);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         return builder;

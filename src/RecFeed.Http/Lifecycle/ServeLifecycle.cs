@@ -7,8 +7,6 @@ using RecFeed.Format;
 using RecFeed.Slab;
 using RecFeed.State;
 
-using RecFeed.Http.Transport;
-
 namespace RecFeed.Http.Lifecycle;
 
 /// <summary>
@@ -119,7 +117,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _keeper = keeper;
         _reloader = new FeedReloader(_service, options.Data, keeper);
         _health = new HealthCheck(_service);
-        _public = RecFeedServer.Build(_service, options.Urls, _health, options.LogFormat, options.Transport, options.IoThreads);
+        _public = RecFeedServer.Build(_service, options.Urls, options.Transport, _health, options.LogFormat);
         if (options.AdminUrls.Count > 0)
             _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat);
         try
@@ -144,7 +142,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             _log.LogWarning("the admin listener is bound beyond loopback ({Addresses}): anyone who reaches it can trigger reloads", string.Join(' ', AdminAddresses));
         _log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin}) over {Transport}",
             slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
-            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", TransportDescription(options));
+            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", options.Transport.Describe());
 
         var failedInARow = 0;
         var lastWritten = DateTimeOffset.UtcNow;
@@ -334,13 +332,5 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _stopping.Dispose();
         _stopSnapshots.Dispose();
         _hangup?.Dispose();
-    }
-
-    private static string TransportDescription(ServeOptions options)
-    {
-        if (options.Transport != ServerTransport.Epoll)
-            return "sockets";
-        var loops = EpollTransportFactory.Loops(options.IoThreads);
-        return loops == 1 ? "epoll (1 loop thread)" : $"epoll ({loops} loop threads)";
     }
 }

@@ -1,4 +1,3 @@
-using RecFeed.Http.Transport;
 using RecFeed.State;
 
 namespace RecFeed.Http.Lifecycle;
@@ -39,10 +38,5 @@ public sealed record ServeOptions
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
     /// <summary>The public listener's transport; the admin listener always uses Kestrel's sockets.</summary>
-    public ServerTransport Transport { get; init; } = DefaultTransport;
-
-    public const ServerTransport DefaultTransport = ServerTransport.Epoll;
-
-    /// <summary>The epoll transport's loop threads; 0 (the default) for one per core.</summary>
-    public int IoThreads { get; init; }
+    public TransportSettings Transport { get; init; } = TransportSettings.Default;
 }

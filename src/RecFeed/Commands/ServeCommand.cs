@@ -4,7 +4,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RecFeed.Http;
 using RecFeed.Http.Lifecycle;
-using RecFeed.Http.Transport;
 
 namespace RecFeed.Cli.Commands;
 
@@ -67,7 +66,7 @@ internal static class ServeCommand
             "reading until a short read and writing from the loop; measured against sockets in bench/README.md. " +
             "sockets: Kestrel's transport on .NET sockets. The admin listener always uses sockets.",
         HelpName = "epoll|sockets",
-    }.FromEnvironment(ServeOptions.DefaultTransport, ParseTransport);
+    }.FromEnvironment(TransportSettings.DefaultKind, ParseTransport);
 
     private const int MaxIoThreads = 1024;
 
@@ -93,8 +92,7 @@ internal static class ServeCommand
             SnapshotInterval = TimeSpan.FromSeconds(r.GetValue(SnapshotInterval)),
             DrainTime = TimeSpan.FromSeconds(r.GetValue(DrainSeconds)),
             LogFormat = r.GetValue(Format),
-            Transport = r.GetValue(Transport),
-            IoThreads = r.GetValue(IoThreads),
+            Transport = new TransportSettings { Kind = r.GetValue(Transport), IoThreads = r.GetValue(IoThreads) },
         }, ct));
         return command;
     }
@@ -155,7 +153,7 @@ internal static class ServeCommand
     private static (LogFormat Value, string? Error) ParseLogFormat(string text) => ParseChoice(text, LogFormat.Text, "log format", "text or json");
 
     private static (ServerTransport Value, string? Error) ParseTransport(string text) =>
-        ParseChoice(text, ServeOptions.DefaultTransport, "transport", "epoll or sockets");
+        ParseChoice(text, TransportSettings.DefaultKind, "transport", "epoll or sockets");
 
     /// <summary>An enum value by name, any case; numbers are refused, since an enum would take any of them.</summary>
     private static (T Value, string? Error) ParseChoice<T>(string text, T fallback, string what, string expected) where T : struct, Enum =>

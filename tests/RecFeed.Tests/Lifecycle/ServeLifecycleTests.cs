@@ -25,7 +25,7 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
     protected override void DisposeFiles() => _log.Dispose();
 
     /// <summary>On port 0, with no drain: these tests are about what happens before the stop, not during it.</summary>
-    private static ServeOptions Options(string data) => new() { Data = data, Urls = ["http://127.0.0.1:0"], DrainTime = TimeSpan.Zero, Transport = TestTransport.Current };
+    private static ServeOptions Options(string data) => new() { Data = data, Urls = ["http://127.0.0.1:0"], DrainTime = TimeSpan.Zero, Transport = TestTransport.Settings };
 
     private async Task<(ServeLifecycle Serve, HttpClient Client)> StartAsync(string? data = null)
     {

@@ -27,7 +27,7 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
         File.Copy(_dir.File("one.bin"), Data);
         _service = new FeedService(FeedSlab.Load(Data));
         _reloader = new FeedReloader(_service, Data, new StateKeeper(_service, StateFile.DefaultPath(Data)));
-        _public = RecFeedServer.Build(_service, ["http://127.0.0.1:0"], transport: TestTransport.Current);
+        _public = RecFeedServer.Build(_service, ["http://127.0.0.1:0"], TestTransport.Settings);
         _admin = AdminServer.Build(() => _reloader.ReloadAsync(), ["http://127.0.0.1:0"]);
         await _public.StartAsync();
         await _admin.StartAsync();

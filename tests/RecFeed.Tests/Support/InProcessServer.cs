@@ -25,7 +25,7 @@ public sealed class InProcessServer : IAsyncDisposable
     public static async Task<InProcessServer> StartAsync(string feedsFile)
     {
         var service = new FeedService(FeedSlab.Load(feedsFile));
-        var app = RecFeedServer.Build(service, ["http://127.0.0.1:0"], transport: TestTransport.Current);
+        var app = RecFeedServer.Build(service, ["http://127.0.0.1:0"], TestTransport.Settings);
         await app.StartAsync();
         return new InProcessServer(service, app, new Uri(app.ListeningAddresses()[0]));
     }

@@ -1,5 +1,4 @@
-using RecFeed.Http.Lifecycle;
-using RecFeed.Http.Transport;
+using RecFeed.Http;
 
 namespace RecFeed.Tests.Support;
 
@@ -11,7 +10,10 @@ namespace RecFeed.Tests.Support;
 public static class TestTransport
 {
     public static ServerTransport Current { get; } = Enum.TryParse<ServerTransport>(
-        Environment.GetEnvironmentVariable("RECFEED_TRANSPORT"), ignoreCase: true, out var chosen) ? chosen : ServeOptions.DefaultTransport;
+        Environment.GetEnvironmentVariable("RECFEED_TRANSPORT"), ignoreCase: true, out var chosen) ? chosen : TransportSettings.DefaultKind;
+
+    /// <summary>The settings an in-process server of this run uses.</summary>
+    public static TransportSettings Settings { get; } = new() { Kind = Current };
 
     public static string Name => Current.ToString().ToLowerInvariant();
 }

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 
-namespace RecFeed.Http.Transport;
+namespace RecFeed.Transport.Epoll.Internal;
 
 /// <summary>
 /// Sending: the output pipe's reader continuation is scheduled on the loop, so what Kestrel flushes on the loop is

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 
-namespace RecFeed.Http.Transport;
+namespace RecFeed.Transport.Epoll.Internal;
 
 /// <summary>
 /// One thread around one epoll instance: it receives, runs Kestrel inline on what it received, and sends, for the
@@ -36,16 +36,14 @@ internal sealed unsafe class EpollLoop : PipeScheduler
     private readonly Stack<int> _free = new();
     private int _used;
 
-    // Kestrel's sockets transport defaults (SocketTransportOptions.MaxReadBufferSize and MaxWriteBufferSize).
-    private const int MaxInputBuffer = 1024 * 1024;
-    private const int MaxOutputBuffer = 64 * 1024;
-
-    public EpollLoop(int index, MemoryPool<byte> pool)
+    public EpollLoop(int index, MemoryPool<byte> pool, EpollTransportOptions options)
     {
+        var maxInput = options.MaxInputBufferSize;
+        var maxOutput = options.MaxOutputBufferSize;
         // Kestrel reads what the loop received inline, in the loop's flush; the loop resumes receiving, and sends,
         // when its own continuations come back to it.
-        InputOptions = new PipeOptions(pool, PipeScheduler.Inline, this, MaxInputBuffer, MaxInputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false);
-        OutputOptions = new PipeOptions(pool, this, PipeScheduler.Inline, MaxOutputBuffer, MaxOutputBuffer / 2, pool.MaxBufferSize, useSynchronizationContext: false);
+        InputOptions = new PipeOptions(pool, PipeScheduler.Inline, this, maxInput, maxInput / 2, pool.MaxBufferSize, useSynchronizationContext: false);
+        OutputOptions = new PipeOptions(pool, this, PipeScheduler.Inline, maxOutput, maxOutput / 2, pool.MaxBufferSize, useSynchronizationContext: false);
         _epoll = LinuxNet.EpollCreate(LinuxNet.EPOLL_CLOEXEC);
         if (_epoll < 0)
             throw new IOException($"epoll_create1 failed (errno {LinuxNet.Errno})");

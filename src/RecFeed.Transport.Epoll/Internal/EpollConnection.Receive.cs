@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 
-namespace RecFeed.Http.Transport;
+namespace RecFeed.Transport.Epoll.Internal;
 
 /// <summary>Receiving: straight into the input pipe's memory, and Kestrel runs inline in the flush.</summary>
 internal sealed partial class EpollConnection

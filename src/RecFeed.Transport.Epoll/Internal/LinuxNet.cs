@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace RecFeed.Http.Transport;
+namespace RecFeed.Transport.Epoll.Internal;
 
 /// <summary>
 /// The Linux calls the epoll transport makes, and the socket addresses it passes. Values are Linux's (x86-64 and

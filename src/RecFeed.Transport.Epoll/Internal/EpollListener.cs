@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 
-namespace RecFeed.Http.Transport;
+namespace RecFeed.Transport.Epoll.Internal;
 
 /// <summary>
 /// One listening socket and the loops that serve its connections. The first loop accepts, and hands connections to
@@ -28,8 +28,11 @@ internal sealed class EpollListener : IConnectionListener
     private int _unbindRequested;
     private int _disposed;
 
-    private EpollListener(int fd, IPEndPoint endPoint, EpollLoop[] loops, MemoryPool<byte> pool)
+    private readonly EpollTrace _trace;
+
+    private EpollListener(int fd, IPEndPoint endPoint, EpollLoop[] loops, MemoryPool<byte> pool, EpollTrace trace)
     {
+        _trace = trace;
         _fd = fd;
         EndPoint = endPoint;
         _loops = loops;
@@ -38,21 +41,21 @@ internal sealed class EpollListener : IConnectionListener
 
     public EndPoint EndPoint { get; }
 
-    public static EpollListener Bind(IPEndPoint endPoint, MemoryPool<byte> pool, int loopCount)
+    public static EpollListener Bind(IPEndPoint endPoint, MemoryPool<byte> pool, EpollTransportOptions options, EpollTrace trace)
     {
         var fd = OpenListeningSocket(endPoint, out var bound);
-        var loops = new EpollLoop[loopCount];
+        var loops = new EpollLoop[options.LoopCount];
         try
         {
             for (var i = 0; i < loops.Length; i++)
-                loops[i] = new EpollLoop(i, pool);
+                loops[i] = new EpollLoop(i, pool, options);
         }
         catch
         {
             LinuxNet.Close(fd);
             throw;
         }
-        var listener = new EpollListener(fd, bound, loops, pool);
+        var listener = new EpollListener(fd, bound, loops, pool, trace);
         loops[0].AddListener(listener, fd);
         foreach (var loop in loops)
             loop.Start();
@@ -110,7 +113,7 @@ internal sealed class EpollListener : IConnectionListener
                 if (errno is LinuxNet.EINTR or LinuxNet.ECONNABORTED)
                     continue;
                 if (errno is LinuxNet.EMFILE or LinuxNet.ENFILE or LinuxNet.ENOBUFS or LinuxNet.ENOMEM)
-                    PauseAccepting(acceptor);
+                    PauseAccepting(acceptor, errno);
                 return;
             }
             LinuxNet.SetOption(fd, LinuxNet.IPPROTO_TCP, LinuxNet.TCP_NODELAY, 1);
@@ -129,8 +132,10 @@ internal sealed class EpollListener : IConnectionListener
     /// Out of descriptors or memory: the backlog stays readable, so a level-triggered listener would spin. Stop
     /// watching it for a moment, as nginx does, and let connections that end free descriptors.
     /// </summary>
-    private void PauseAccepting(EpollLoop acceptor)
+    private void PauseAccepting(EpollLoop acceptor, int errno)
     {
+        _trace.AcceptPaused((int)AcceptRetry.TotalMilliseconds, EndPoint, errno is LinuxNet.EMFILE or LinuxNet.ENFILE
+            ? "out of file descriptors" : "out of memory", errno);
         acceptor.RemoveListener(_fd);
         _ = Task.Delay(AcceptRetry).ContinueWith(_ => acceptor.Schedule(static s =>
         {

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Hosting;
+using RecFeed.Transport.Epoll;
+
+namespace RecFeed.Http;
+
+/// <summary>What moves bytes between the public listener's sockets and Kestrel (<c>serve --transport</c>).</summary>
+public enum ServerTransport
+{
+    /// <summary>recfeed's own loops on Linux epoll (RecFeed.Transport.Epoll).</summary>
+    Epoll,
+
+    /// <summary>Kestrel's transport on .NET's sockets.</summary>
+    Sockets,
+}
+
+/// <summary>The public listener's transport and its settings; the one place their defaults live.</summary>
+public sealed record TransportSettings
+{
+    /// <summary>epoll: measured against sockets in bench/README.md (less CPU per request, lower p99).</summary>
+    public const ServerTransport DefaultKind = ServerTransport.Epoll;
+
+    public static readonly TransportSettings Default = new();
+
+    public ServerTransport Kind { get; init; } = DefaultKind;
+
+    /// <summary>The epoll transport's loop threads; 0 (the default) for one per core.</summary>
+    public int IoThreads { get; init; }
+
+    /// <summary>Puts Kestrel on the chosen transport.</summary>
+    public void Apply(IWebHostBuilder host)
+    {
+        if (Kind == ServerTransport.Epoll)
+            host.UseEpoll(o => o.IoThreads = IoThreads);
+    }
+
+    /// <summary>For the ready line: what runs.</summary>
+    public string Describe()
+    {
+        if (Kind != ServerTransport.Epoll)
+            return "sockets";
+        var loops = new EpollTransportOptions { IoThreads = IoThreads }.LoopCount;
+        return loops == 1 ? "epoll (1 loop thread)" : $"epoll ({loops} loop threads)";
+    }
+}

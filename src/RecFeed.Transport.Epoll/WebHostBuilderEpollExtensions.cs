@@ -1,0 +1,24 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RecFeed.Transport.Epoll.Internal;
+
+namespace RecFeed.Transport.Epoll;
+
+/// <summary>Kestrel on recfeed's epoll transport, as <c>UseSockets</c> puts it on .NET's sockets.</summary>
+public static class WebHostBuilderEpollExtensions
+{
+    /// <summary>
+    /// Serves IP endpoints through epoll loops; other endpoint kinds (Unix sockets) stay with Kestrel's sockets
+    /// transport, which Kestrel asks after this one because factories registered last are asked first.
+    /// </summary>
+    public static IWebHostBuilder UseEpoll(this IWebHostBuilder builder, Action<EpollTransportOptions>? configure = null)
+    {
+        var options = new EpollTransportOptions();
+        configure?.Invoke(options);
+        return builder.ConfigureServices(services => services.AddSingleton<IConnectionListenerFactory>(sp => new EpollTransportFactory(
+            sp.GetRequiredService<IMemoryPoolFactory<byte>>(), options, sp.GetRequiredService<ILoggerFactory>())));
+    }
+}
