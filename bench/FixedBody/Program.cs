@@ -1,12 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using RecFeed.Http;
+using RecFeed.Http.Hosting;
 
 // usage: fixedbody --urls http://127.0.0.1:PORT --length BYTES
 // Answers every request with 200 and a JSON-typed body of BYTES bytes: the cost of Kestrel alone, the ceiling
 // recfeed is measured against.
-ServerTuning.ApplySocketEngineDefaults();
+TunedHost.ApplySocketEngineDefaults();
 string? urls = null;
 var length = -1;
 for (var i = 0; i + 1 < args.Length; i += 2)
@@ -33,7 +33,7 @@ Array.Fill(body, (byte)'1');
 body[0] = (byte)'[';
 body[^1] = (byte)']';
 
-var app = ServerTuning.CreateBuilder("fixedbody", [urls]).Build();
+var app = TunedHost.CreateBuilder("fixedbody", [urls]).Build();
 app.Run(context =>
 {
     var response = context.Response;

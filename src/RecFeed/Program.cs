@@ -1,9 +1,9 @@
 using System.CommandLine;
 using RecFeed.Cli.Commands;
-using RecFeed.Http;
+using RecFeed.Http.Hosting;
 
 // Before anything opens a socket: the socket engine reads its settings once, from the environment.
-ServerTuning.ApplySocketEngineDefaults();
+TunedHost.ApplySocketEngineDefaults();
 
 var root = new RootCommand("recfeed: serves precomputed recommendation feeds over HTTP, remembering how far each user has read.")
 {
@@ -14,6 +14,9 @@ var root = new RootCommand("recfeed: serves precomputed recommendation feeds ove
     HaproxyConfigCommand.Create(),
 };
 var parse = root.Parse(args);
-// serve drains and finishes requests on SIGTERM; give it that long, not System.CommandLine's 2 s, before a forced exit.
-var configuration = new InvocationConfiguration { ProcessTerminationTimeout = ServeCommand.StopBudget(parse) };
+// serve takes SIGINT and SIGTERM itself (a SIGTERM drains, a Ctrl-C does not): System.CommandLine's handler would
+// cancel the command without saying which signal came, and force an exit in the middle of a drain.
+var configuration = new InvocationConfiguration();
+if (ServeCommand.Runs(parse))
+    configuration.ProcessTerminationTimeout = null;
 return await parse.InvokeAsync(configuration);

@@ -1,3 +1,4 @@
+using RecFeed.Http.Hosting;
 using RecFeed.State;
 
 namespace RecFeed.Http.Lifecycle;

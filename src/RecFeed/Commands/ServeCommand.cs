@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using RecFeed.Http;
+using RecFeed.Http.Hosting;
 using RecFeed.Http.Lifecycle;
 
 namespace RecFeed.Cli.Commands;
@@ -10,7 +10,7 @@ namespace RecFeed.Cli.Commands;
 /// <summary>
 /// <c>recfeed serve</c>: maps its options (flags, else <c>RECFEED_*</c> variables) onto a <see cref="ServeLifecycle"/>
 /// (load, restore read positions, serve, snapshot, reload on SIGHUP or <c>POST /admin/reload</c>, drain and stop on
-/// SIGINT/SIGTERM) and returns its exit code.
+/// SIGTERM, stop at once on SIGINT) and returns its exit code.
 /// </summary>
 internal static class ServeCommand
 {
@@ -48,9 +48,9 @@ internal static class ServeCommand
 
     private static readonly Option<double> DrainSeconds = new Option<double>("--drain-seconds")
     {
-        Description = "On SIGTERM/SIGINT, seconds /healthz answers 503 'draining' while requests are still served, before the listener " +
+        Description = "On SIGTERM, seconds /healthz answers 503 'draining' while requests are still served, before the listener " +
             "closes. The default 5 covers the shipped HAProxy check (inter 1s, fastinter 500ms, fall 2: out of rotation within " +
-            "inter x fall = 2 s) plus 3 s of margin. 0 stops at once.",
+            "inter x fall = 2 s) plus 3 s of margin. 0 stops at once. SIGINT (Ctrl-C) never drains; a second signal ends a drain.",
         Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: true, MaxDrainSeconds)) },
     }.FromEnvironment(ServeOptions.DefaultDrainTime.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: true, MaxDrainSeconds));
 
@@ -97,22 +97,13 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>
-    /// How long System.CommandLine waits after SIGINT/SIGTERM before it forces the exit: for serve, the drain, the
-    /// in-flight requests' shutdown budget and the final snapshot must fit in it.
-    /// </summary>
-    public static TimeSpan StopBudget(ParseResult parse)
-    {
-        var stop = RecFeedServer.ShutdownTimeout + TimeSpan.FromSeconds(5);
-        return parse.Errors.Count == 0 && parse.CommandResult.Command.Name == "serve"
-            ? stop + TimeSpan.FromSeconds(parse.GetValue(DrainSeconds))
-            : stop;
-    }
+    /// <summary>True when the command line runs serve, which handles SIGINT and SIGTERM itself.</summary>
+    public static bool Runs(ParseResult parse) => parse.Errors.Count == 0 && parse.CommandResult.Command.Name == "serve";
 
     public static async Task<int> RunAsync(TextWriter stderr, ServeOptions options, CancellationToken cancellationToken)
     {
         // Disposed last, so every line the lifecycle logged is written out before the process exits.
-        using var logging = LoggerFactory.Create(b => ServerTuning.ConfigureLogging(b, options.LogFormat));
+        using var logging = LoggerFactory.Create(b => TunedHost.ConfigureLogging(b, options.LogFormat));
         await using var serve = new ServeLifecycle(options, logging, stderr);
         return (int)(await serve.RunAsync(cancellationToken) switch
         {

@@ -33,7 +33,7 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
     {
         var state = Dir.File("elsewhere.state");
         // The other transport than this run's, so the variable is seen to change it.
-        var (transport, described) = TestTransport.Current == RecFeed.Http.ServerTransport.Epoll
+        var (transport, described) = TestTransport.Current == RecFeed.Http.Hosting.ServerTransport.Epoll
             ? ("sockets", "sockets")
             : ("epoll", "epoll (1 loop thread)");
         using var serve = RecFeedProcess.Start(Environment(

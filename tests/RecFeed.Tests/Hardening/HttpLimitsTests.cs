@@ -1,5 +1,5 @@
 using System.Text;
-using RecFeed.Http;
+using RecFeed.Http.Hosting;
 using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Hardening;

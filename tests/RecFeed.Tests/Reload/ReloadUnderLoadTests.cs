@@ -1,9 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using RecFeed.Feed;
-using RecFeed.Http;
-using RecFeed.Slab;
-using RecFeed.State;
+using RecFeed.Http.Admin;
+using RecFeed.Http.Lifecycle;
 using RecFeed.Tests.Support;
 
 namespace RecFeed.Tests.Reload;
@@ -12,10 +9,7 @@ namespace RecFeed.Tests.Reload;
 public sealed class ReloadUnderLoadTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
-    private FeedService _service = null!;
-    private FeedReloader _reloader = null!;
-    private WebApplication _public = null!;
-    private WebApplication _admin = null!;
+    private InProcessServer _server = null!;
     private HttpClient _client = null!;
     private HttpClient _adminClient = null!;
 
@@ -25,26 +19,16 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
     {
         TwoDatasets.WriteBoth(_dir, users: 1_000, itemsPerUser: 30);
         File.Copy(_dir.File("one.bin"), Data);
-        _service = new FeedService(FeedSlab.Load(Data));
-        _reloader = new FeedReloader(_service, Data, new StateKeeper(_service, StateFile.DefaultPath(Data)));
-        _public = RecFeedServer.Build(_service, ["http://127.0.0.1:0"], TestTransport.Settings);
-        _admin = AdminServer.Build(() => _reloader.ReloadAsync(), ["http://127.0.0.1:0"]);
-        await _public.StartAsync();
-        await _admin.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_public.ListeningAddresses()[0]) };
-        _adminClient = new HttpClient { BaseAddress = new Uri(_admin.ListeningAddresses()[0]) };
+        _server = await InProcessServer.StartAsync(new ServeOptions { Data = Data, AdminUrls = ["http://127.0.0.1:0"] });
+        _client = new HttpClient { BaseAddress = _server.Address };
+        _adminClient = new HttpClient { BaseAddress = _server.AdminAddress };
     }
 
     public async Task DisposeAsync()
     {
         _client.Dispose();
         _adminClient.Dispose();
-        await _public.StopAsync();
-        await _admin.StopAsync();
-        await _public.DisposeAsync();
-        await _admin.DisposeAsync();
-        _reloader.Dispose();
-        _service.Dispose();
+        await _server.DisposeAsync();
         _dir.Dispose();
     }
 
@@ -164,9 +148,9 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
     [Fact]
     public void Only_loopback_admin_addresses_count_as_loopback()
     {
-        Assert.True(AdminServer.IsLoopbackOnly(["http://127.0.0.1:9000"]));
-        Assert.True(AdminServer.IsLoopbackOnly(["http://localhost:9000", "http://[::1]:9000"]));
-        Assert.False(AdminServer.IsLoopbackOnly(["http://0.0.0.0:8081"]));
-        Assert.False(AdminServer.IsLoopbackOnly(["http://127.0.0.1:8081", "http://10.1.2.3:8081"]));
+        Assert.True(AdminListener.IsLoopbackOnly(["http://127.0.0.1:9000"]));
+        Assert.True(AdminListener.IsLoopbackOnly(["http://localhost:9000", "http://[::1]:9000"]));
+        Assert.False(AdminListener.IsLoopbackOnly(["http://0.0.0.0:8081"]));
+        Assert.False(AdminListener.IsLoopbackOnly(["http://127.0.0.1:8081", "http://10.1.2.3:8081"]));
     }
 }

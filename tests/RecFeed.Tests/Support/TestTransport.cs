@@ -1,4 +1,4 @@
-using RecFeed.Http;
+using RecFeed.Http.Hosting;
 
 namespace RecFeed.Tests.Support;
 

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Metrics;
 
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format (0.0.4): what requests got and how long they took, what is

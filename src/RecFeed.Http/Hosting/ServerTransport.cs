@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using RecFeed.Transport.Epoll;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Hosting;
 
 /// <summary>What moves bytes between the public listener's sockets and Kestrel (<c>serve --transport</c>).</summary>
 public enum ServerTransport

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.FastPath;
 
 /// <summary>
 /// Decides, from the request line alone, whether <see cref="FeedApplication"/> answers a request itself:

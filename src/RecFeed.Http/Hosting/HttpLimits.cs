@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Hosting;
 
 /// <summary>
 /// Kestrel limits sized for this API, set explicitly rather than inherited, so a client cannot make the server hold

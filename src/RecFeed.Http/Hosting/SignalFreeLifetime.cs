@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Hosting;
 
 /// <summary>
 /// A host lifetime that does not listen to SIGINT/SIGTERM. The default console lifetime stops Kestrel at the first

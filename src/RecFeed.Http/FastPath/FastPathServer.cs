@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
+using RecFeed.Http.Endpoints;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.FastPath;
 
 /// <summary>
 /// Kestrel as the host registered it, started with <see cref="FeedApplication"/> around the app the host
 /// built: the host, its lifetime, addresses and limits stay as they are; only what runs per request changes.
 /// </summary>
-public sealed class FeedServer(IServer kestrel, FeedHandler feed) : IServer
+public sealed class FastPathServer(IServer kestrel, FeedHandler feed) : IServer
 {
     public IFeatureCollection Features => kestrel.Features;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Metrics;
 
 /// <summary>
 /// Writes the Prometheus text exposition format 0.0.4: a family's <c># HELP</c> and <c># TYPE</c> once, then its

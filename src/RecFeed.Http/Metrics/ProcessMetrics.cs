@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Metrics;
 
 /// <summary>
 /// The process and runtime families every Prometheus client library exports, under their usual names, so existing

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
+using RecFeed.Http.Endpoints;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.FastPath;
 
 /// <summary>
 /// What Kestrel runs for every request: <c>GET /feed/{userId}</c> (as <see cref="FeedFastPath"/> decides) is

@@ -5,14 +5,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Hosting;
 
 /// <summary>
 /// The host shape recfeed serves with: slim builder, socket transport options, logging. Shared with the fixed-body
 /// ceiling app in bench/FixedBody, so the bench's ceiling runs exactly the transport settings recfeed runs and the
 /// gap between the two is recfeed's own per-request cost. Every choice here was measured; see bench/README.md.
 /// </summary>
-public static class ServerTuning
+public static class TunedHost
 {
     /// <summary>
     /// The socket engine reads these once, from the environment only (no runtimeconfig knob), when the first socket

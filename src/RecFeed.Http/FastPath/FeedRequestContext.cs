@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.FastPath;
 
 /// <summary>
 /// A request as <see cref="FeedApplication"/> runs it: either the features of a feed request it answers itself, or

@@ -2,8 +2,9 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
+using RecFeed.Http.Hosting;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Admin;
 
 /// <summary>
 /// The operator's listener, a Kestrel instance of its own, so admin routes do not exist on the public listener at
@@ -12,13 +13,13 @@ namespace RecFeed.Http;
 /// <c>POST /admin/reload</c>: 200 with what was loaded (or that the file is unchanged), 422 with why the new file
 /// was rejected, 500 when the reload failed for another reason.
 /// </summary>
-public static class AdminServer
+public static class AdminListener
 {
     /// <param name="reload">Runs, logs and counts one reload; it is not given the request's token, so a client
     /// hanging up does not leave a reload half done.</param>
     public static WebApplication Build(Func<Task<ReloadResult>> reload, IReadOnlyList<string> urls, LogFormat format = LogFormat.Text)
     {
-        var app = RecFeedServer.CreateBuilder(urls, HttpLimits.ApplyAdmin, format).Build();
+        var app = ListenerHost.CreateBuilder(urls, HttpLimits.ApplyAdmin, format).Build();
         app.MapPost("/admin/reload", async (HttpContext context) =>
         {
             var result = await reload();

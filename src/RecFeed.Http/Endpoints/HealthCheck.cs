@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Endpoints;
 
 /// <summary>
 /// <c>GET /healthz</c>: "ok shard k/n" of the generation being served now, so a router's check follows what this

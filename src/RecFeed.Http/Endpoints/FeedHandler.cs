@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using RecFeed.Feed;
 
-namespace RecFeed.Http;
+namespace RecFeed.Http.Endpoints;
 
 /// <summary>
 /// <c>GET /feed/{userId}?size=N</c>: parse, let <see cref="FeedService"/> fill the items, write the body straight

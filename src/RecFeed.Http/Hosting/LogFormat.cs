@@ -1,4 +1,4 @@
-namespace RecFeed.Http;
+namespace RecFeed.Http.Hosting;
 
 /// <summary>How recfeed writes its log to stdout.</summary>
 public enum LogFormat

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using RecFeed.Feed;
+using RecFeed.Http.Endpoints;
+using RecFeed.Http.FastPath;
+using RecFeed.Http.Metrics;
+
+namespace RecFeed.Http.Hosting;
+
+/// <summary>
+/// Builds the public listener: Kestrel on the chosen transport, the feed fast path ahead of the host, and the endpoints
+/// around a loaded <see cref="FeedService"/>.
+/// </summary>
+public static class PublicListener
+{
+    public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, TransportSettings transport, HealthCheck health,
+        LogFormat format = LogFormat.Text)
+    {
+        var feed = new FeedHandler(service);
+        var builder = ListenerHost.CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
+        ServeFeedAheadOfHost(builder.Services, feed);
+        var app = builder.Build();
+        var metrics = new MetricsHandler(service);
+        // GET /feed/{userId} is normally answered by FeedApplication before this pipeline; the route stays for what
+        // the fast path passes on (e.g. a trailing slash), with the same handler.
+        app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context.Features, userId));
+        app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context.Features));
+        app.MapGet("/healthz", (HttpContext context) => health.Write(context));
+        app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));
+        return app;
+    }
+
+    /// <summary>
+    /// Replaces the registered server (Kestrel) by a <see cref="FastPathServer"/> around it, so Kestrel runs
+    /// <see cref="FeedApplication"/>. The original registration is kept under its own type, so Kestrel is
+    /// still built by the container exactly as the host set it up.
+    /// </summary>
+    private static void ServeFeedAheadOfHost(IServiceCollection services, FeedHandler feed)
+    {
+        var registered = services.Single(d => d.ServiceType == typeof(IServer));
+        var kestrel = registered.ImplementationType
+            ?? throw new InvalidOperationException("the host registered its server by factory; FastPathServer expects a type");
+        services.Remove(registered);
+        services.AddSingleton(kestrel);
+        services.AddSingleton<IServer>(sp => new FastPathServer((IServer)sp.GetRequiredService(kestrel), feed));
+    }
+}
