@@ -33,9 +33,10 @@ public sealed class FeedHandler
     public FeedHandler(FeedService service) => _service = service;
 
     /// <summary>
-    /// Answers one feed request and records its duration. The clock starts here, the first recfeed code a request
-    /// reaches (Kestrel exposes no receive time): the histogram covers recfeed's work and the body's write into
-    /// Kestrel's buffer, not Kestrel's parsing before nor its flush to the socket after.
+    /// Answers one feed request and records its duration. The clock starts here, once Kestrel has parsed the request
+    /// (it exposes no receive time): the histogram covers the feed's work and the body's write into Kestrel's buffer.
+    /// Outside it are the read before (with the epoll transport, recfeed's own loop), Kestrel's parsing, and the
+    /// flush to the socket after.
     /// </summary>
     public Task Feed(IFeatureCollection context, ReadOnlySpan<char> userId)
     {

@@ -9,8 +9,9 @@ namespace RecFeed.Http.Hosting;
 
 /// <summary>
 /// The host shape recfeed serves with: slim builder, socket transport options, logging. Shared with the fixed-body
-/// ceiling app in bench/FixedBody, so the bench's ceiling runs exactly the transport settings recfeed runs and the
-/// gap between the two is recfeed's own per-request cost. Every choice here was measured; see bench/README.md.
+/// ceiling app in bench/FixedBody, which always runs on Kestrel's sockets: its ceiling is what recfeed's host costs
+/// with <c>--transport sockets</c>, not with the default epoll transport. Every choice here was measured; see
+/// bench/README.md.
 /// </summary>
 public static class TunedHost
 {

@@ -62,7 +62,7 @@ public sealed class MetricsHandler(FeedService service)
         const string name = "recfeed_request_duration_seconds";
         const string bucketName = name + "_bucket", sumName = name + "_sum", countName = name + "_count";
         var durations = service.Durations;
-        t.Family(name, "histogram", "Feed request duration from the first recfeed code the request reaches to its body written into Kestrel's buffer, by outcome.");
+        t.Family(name, "histogram", "Feed request duration from the parsed request reaching the feed handler to its body written into Kestrel's buffer, by outcome.");
         for (var o = 0; o < RequestDurations.Outcomes; o++)
         {
             var outcome = (FeedOutcome)o;

@@ -134,4 +134,49 @@ public sealed class ServeStartStopTests : TempDirectoryTest
         Assert.Contains("stopped: ", serve.Output);
         Assert.DoesNotContain("Exception", serve.Output);
     }
+
+    /// <summary>
+    /// Ctrl-C in a terminal: the drain is for a supervisor's SIGTERM or a rolling restart, a person who interrupts
+    /// wants the server gone with its work kept. With the default drain (5 s) the log shows it was skipped: no drain
+    /// line, the interrupt, then the listeners closing and the final snapshot, in that order.
+    /// </summary>
+    [Fact]
+    public async Task SIGINT_stops_without_the_drain_finishing_requests_and_writing_the_final_snapshot()
+    {
+        await using var serve = await ServeProcess.StartAsync(_data, "--snapshot-interval", "3600");
+        Assert.Equal([TwoDatasets.Item(1, 1, 0), TwoDatasets.Item(1, 1, 1)], TwoDatasets.Parse(await serve.Client.GetStringAsync("/feed/1?size=2")));
+
+        serve.Signal(RecFeedProcess.SIGINT);
+
+        Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var output = serve.Output;
+        Assert.DoesNotContain("draining", output);
+        var interrupted = output.IndexOf("stopping: interrupted (SIGINT), no drain", StringComparison.Ordinal);
+        var closing = output.IndexOf("stopping: listeners closed to new connections", StringComparison.Ordinal);
+        var stopped = output.IndexOf("stopped: final snapshot written", StringComparison.Ordinal);
+        Assert.True(interrupted >= 0 && interrupted < closing && closing < stopped, output);
+        Assert.True(File.Exists(_data + ".state"));
+    }
+
+    /// <summary>
+    /// SIGTERM keeps the drain: /healthz answers 503 "draining" while feeds are still served. The drain here is long
+    /// and ended by a second SIGTERM once seen, so the test follows what the server says, not a clock.
+    /// </summary>
+    [Fact]
+    public async Task SIGTERM_drains_healthz_answers_503_while_feeds_are_still_served_and_a_second_signal_ends_it()
+    {
+        await using var serve = await ServeProcess.StartAsync(_data, "--drain-seconds", "600", "--snapshot-interval", "3600");
+        await serve.Client.GetStringAsync("/feed/1?size=2");
+
+        serve.Signal(ServeProcess.SIGTERM);
+        await serve.WaitForLineAsync("stopping: draining", TimeSpan.FromSeconds(60));
+
+        using (var health = await serve.Client.GetAsync("/healthz"))
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "draining\n"), (health.StatusCode, await health.Content.ReadAsStringAsync()));
+        Assert.Equal([TwoDatasets.Item(1, 1, 2)], TwoDatasets.Parse(await serve.Client.GetStringAsync("/feed/1?size=1")));
+        serve.Signal(ServeProcess.SIGTERM);
+        Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("stopping: drain cut short (a second SIGINT/SIGTERM)", serve.Output);
+        Assert.Contains("stopped: final snapshot written", serve.Output);
+    }
 }

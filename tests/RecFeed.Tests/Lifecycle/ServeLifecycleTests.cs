@@ -107,6 +107,22 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task An_interrupt_skips_the_drain_and_still_finishes_with_the_final_snapshot()
+    {
+        await using var serve = new ServeLifecycle(Options(_data) with { DrainTime = TimeSpan.FromMinutes(10) }, _log.Factory, TextWriter.Null);
+        Assert.Null(await serve.StartAsync(CancellationToken.None));
+        using var client = new HttpClient { BaseAddress = new Uri(serve.Addresses[0]) };
+        Assert.Equal([TwoDatasets.Item(1, 2, 0)], TwoDatasets.Parse(await client.GetStringAsync("/feed/2?size=1")));
+
+        // Ten minutes of drain would outlast the guard: the stop ends only because there is none.
+        Assert.Equal(ServeExit.Stopped, await serve.InterruptAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+
+        Assert.Empty(_log.Matching("draining"));
+        Assert.Single(_log.Matching("stopping: interrupted (SIGINT), no drain"));
+        Assert.Single(_log.Matching("final snapshot written"));
+    }
+
+    [Fact]
     public async Task Reloading_an_unchanged_file_is_skipped_without_loading_it()
     {
         var (serve, client) = await StartAsync();
