@@ -44,8 +44,7 @@ internal static partial class ServeLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "stopping: drain cut short (a second SIGINT/SIGTERM)")]
     public static partial void DrainCutShort(this ILogger log);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "stopping: interrupted (SIGINT), no drain; in-flight requests are finished and the final " +
-        "snapshot written")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "stopping: interrupted (SIGINT), no drain")]
     public static partial void Interrupted(this ILogger log);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: listeners closed to new connections, in-flight requests get up to {Seconds:F0} s")]
