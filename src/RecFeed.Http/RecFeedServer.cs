@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,14 +14,18 @@ namespace RecFeed.Http;
 /// <summary>Composes Kestrel, logging and the endpoints around a loaded <see cref="FeedService"/>.</summary>
 public static class RecFeedServer
 {
-    public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, TransportSettings transport, HealthCheck? health = null,
-        LogFormat format = LogFormat.Text)
+    /// <param name="statistics">The process's statistics: requests are counted into it, /metrics and the
+    /// <see cref="FeedMeter"/> (living as long as the app) read it.</param>
+    public static WebApplication Build(FeedService service, ServeStatistics statistics, IReadOnlyList<string> urls, TransportSettings transport,
+        HealthCheck? health = null, LogFormat format = LogFormat.Text)
     {
-        var feed = new FeedHandler(service);
+        var feed = new FeedHandler(service, statistics.Requests);
         var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
         ServeFeedAheadOfHost(builder.Services, feed);
+        builder.Services.AddSingleton(_ => FeedMeter.Create(service, statistics)); // created by the container, so disposed with it
         var app = builder.Build();
-        var metrics = new MetricsHandler(service);
+        app.Services.GetRequiredService<Meter>();
+        var metrics = new MetricsHandler(service, statistics);
         // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
         health ??= new HealthCheck(service);
         // GET /feed/{userId} is normally answered by FeedApplication before this pipeline; the route stays for what

@@ -37,6 +37,9 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     private Task _snapshots = Task.CompletedTask;
     private PosixSignalRegistration? _hangup;
 
+    /// <summary>What this process counts: requests, items, reloads, snapshots (what /metrics shows).</summary>
+    public ServeStatistics Statistics { get; } = new();
+
     /// <summary>The loaded service; valid after <see cref="StartAsync"/> succeeded.</summary>
     public FeedService Service => _service ?? throw new InvalidOperationException("not started");
 
@@ -111,13 +114,13 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             return ServeExit.Interrupted;
         }
 
-        _service = new FeedService(slab);
+        _service = new FeedService(slab, Statistics.Feed);
         if (OpenStateKeeper(_service) is not { } keeper)
             return ServeExit.CannotStart;
         _keeper = keeper;
-        _reloader = new FeedReloader(_service, options.Data, keeper);
+        _reloader = new FeedReloader(_service, options.Data, Statistics.Reloads, keeper.FollowNewDataset);
         _health = new HealthCheck(_service);
-        _public = RecFeedServer.Build(_service, options.Urls, options.Transport, _health, options.LogFormat);
+        _public = RecFeedServer.Build(_service, Statistics, options.Urls, options.Transport, _health, options.LogFormat);
         if (options.AdminUrls.Count > 0)
             _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat);
         try
@@ -171,7 +174,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     private StateKeeper? OpenStateKeeper(FeedService service)
     {
         // The keeper is only kept on success; on failure the lock stays with the lifecycle and is released on dispose.
-        var keeper = new StateKeeper(service, options.StatePath, _stateLock!);
+        var keeper = new StateKeeper(service, options.StatePath, _stateLock!, Statistics.Snapshots);
         try
         {
             LogRestore(keeper.Path, keeper.Restore());

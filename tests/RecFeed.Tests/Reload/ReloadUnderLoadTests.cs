@@ -13,6 +13,7 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private FeedService _service = null!;
+    private StateKeeper _keeper = null!;
     private FeedReloader _reloader = null!;
     private WebApplication _public = null!;
     private WebApplication _admin = null!;
@@ -25,9 +26,11 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
     {
         TwoDatasets.WriteBoth(_dir, users: 1_000, itemsPerUser: 30);
         File.Copy(_dir.File("one.bin"), Data);
-        _service = new FeedService(FeedSlab.Load(Data));
-        _reloader = new FeedReloader(_service, Data, new StateKeeper(_service, StateFile.DefaultPath(Data)));
-        _public = RecFeedServer.Build(_service, ["http://127.0.0.1:0"], TestTransport.Settings);
+        var statistics = new ServeStatistics();
+        _service = new FeedService(FeedSlab.Load(Data), statistics.Feed);
+        _keeper = new StateKeeper(_service, StateFile.DefaultPath(Data), statistics.Snapshots);
+        _reloader = new FeedReloader(_service, Data, statistics.Reloads, _keeper.FollowNewDataset);
+        _public = RecFeedServer.Build(_service, statistics, ["http://127.0.0.1:0"], TestTransport.Settings);
         _admin = AdminServer.Build(() => _reloader.ReloadAsync(), ["http://127.0.0.1:0"]);
         await _public.StartAsync();
         await _admin.StartAsync();
@@ -44,6 +47,7 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
         await _public.DisposeAsync();
         await _admin.DisposeAsync();
         _reloader.Dispose();
+        _keeper.Dispose();
         _service.Dispose();
         _dir.Dispose();
     }
@@ -104,7 +108,8 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 
-        Console.WriteLine($"reload under load: {Reloads} reloads, {ok} requests ok, {failed} failed, {mixed} mixed (dataset 1: {seen[1]}, dataset 2: {seen[2]})");
+        Console.WriteLine(
+            $"reload under load: {Reloads} reloads, {ok} requests ok, {failed} failed, {mixed} mixed (dataset 1: {seen[1]}, dataset 2: {seen[2]})");
         Assert.Equal(0, failed);
         Assert.Equal(0, mixed);
         Assert.True(seen[1] > 0 && seen[2] > 0, "both datasets must have been served");

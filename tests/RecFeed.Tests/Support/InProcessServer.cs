@@ -10,24 +10,27 @@ public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private InProcessServer(FeedService service, WebApplication app, Uri address)
+    private InProcessServer(FeedService service, ServeStatistics statistics, WebApplication app, Uri address)
     {
         Service = service;
+        Statistics = statistics;
         _app = app;
         Address = address;
         Client = new HttpClient { BaseAddress = address };
     }
 
     public FeedService Service { get; }
+    public ServeStatistics Statistics { get; }
     public Uri Address { get; }
     public HttpClient Client { get; }
 
     public static async Task<InProcessServer> StartAsync(string feedsFile)
     {
-        var service = new FeedService(FeedSlab.Load(feedsFile));
-        var app = RecFeedServer.Build(service, ["http://127.0.0.1:0"], TestTransport.Settings);
+        var statistics = new ServeStatistics();
+        var service = new FeedService(FeedSlab.Load(feedsFile), statistics.Feed);
+        var app = RecFeedServer.Build(service, statistics, ["http://127.0.0.1:0"], TestTransport.Settings);
         await app.StartAsync();
-        return new InProcessServer(service, app, new Uri(app.ListeningAddresses()[0]));
+        return new InProcessServer(service, statistics, app, new Uri(app.ListeningAddresses()[0]));
     }
 
     public async ValueTask DisposeAsync()
