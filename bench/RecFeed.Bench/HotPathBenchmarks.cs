@@ -34,7 +34,7 @@ public class HotPathBenchmarks
         var source = new RandomFeedSource(RandomFeedSource.DefaultSeed, 10_000_000, ItemsPerUser);
         using (var layout = FeedLayout.Plan(FeedFileHeader.Create(Users, ItemsPerUser, 50, RandomFeedSource.DefaultSeed), FormatVersion, source))
             FeedFileWriter.Write(path, layout, source);
-        _service = new FeedService(FeedSlab.Load(path));
+        _service = new FeedService(FeedSlab.Load(path), new FeedCounters());
         _personalCount = _service.Serve(1, _items.AsSpan(0, FeedService.DefaultSize), out var count) == FeedOutcome.Served ? count : 0;
     }
 

@@ -18,9 +18,9 @@ var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) 
 File.Delete(args[1]);
 
 var load = Stopwatch.StartNew();
-using var service = new FeedService(FeedSlab.Load(args[0]));
+using var service = new FeedService(FeedSlab.Load(args[0]), new FeedCounters());
 Console.WriteLine($"{service.Slab.UserCount} users x {service.Slab.ItemsPerUser} items loaded in {load.Elapsed.TotalSeconds:F1} s");
-var keeper = new StateKeeper(service, args[1]);
+var keeper = new StateKeeper(service, args[1], new SnapshotStatistics());
 var random = new Random(42);
 var items = new uint[1];
 for (var round = 0; round < rounds; round++)
@@ -31,14 +31,16 @@ for (var round = 0; round < rounds; round++)
     var snapshot = keeper.WriteIfChanged();
     var held = clock.Elapsed;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"round {round,3}: {snapshot?.Bytes ?? 0,12} bytes written, lock held {held.TotalMilliseconds,9:F1} ms, {snapshot?.UsersPastStart ?? 0} users past the start, state file {new FileInfo(args[1]).Length} bytes"));
+        $"round {round,3}: {snapshot?.Bytes ?? 0,12} bytes written, lock held {held.TotalMilliseconds,9:F1} ms, " +
+        $"{snapshot?.UsersPastStart ?? 0} users past the start, state file {new FileInfo(args[1]).Length} bytes"));
 }
 keeper.Dispose();
 
 // What a restart pays for the journal: the base plus every record, read, verified and applied.
-using var restarted = new FeedService(FeedSlab.Load(args[0]));
-using var restoring = new StateKeeper(restarted, args[1]);
+using var restarted = new FeedService(FeedSlab.Load(args[0]), new FeedCounters());
+using var restoring = new StateKeeper(restarted, args[1], new SnapshotStatistics());
 var restoreClock = Stopwatch.StartNew();
 var restored = restoring.Restore();
-Console.WriteLine($"restore: {restored.Outcome}, base + {restored.Records} records, {restored.UsersPastStart} users past the start, {restoreClock.Elapsed.TotalMilliseconds:F0} ms");
+Console.WriteLine($"restore: {restored.Outcome}, base + {restored.Records} records, {restored.UsersPastStart} users past the start, " +
+    $"{restoreClock.Elapsed.TotalMilliseconds:F0} ms");
 return 0;

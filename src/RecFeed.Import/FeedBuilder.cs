@@ -1,4 +1,4 @@
-using RecFeed.Synthetic;
+using RecFeed.Format;
 using RecFeed.Sharding;
 
 namespace RecFeed.Import;
@@ -16,8 +16,9 @@ namespace RecFeed.Import;
 /// </summary>
 public sealed class FeedBuilder : IDisposable
 {
-    public const long MaxItemId = uint.MaxValue;
-    public const long MaxUserId = uint.MaxValue;
+    /// <summary>The largest ids an input may name (ids are uint32 in the file); not a bound of the data, as <see cref="IFeedSource.MaxItemId"/> is.</summary>
+    public const long ItemIdLimit = uint.MaxValue;
+    public const long UserIdLimit = uint.MaxValue;
 
     private readonly ImportSettings _settings;
     private readonly uint[] _row;
@@ -52,13 +53,13 @@ public sealed class FeedBuilder : IDisposable
 
     /// <summary>Null if <paramref name="user"/> can be a user id of this import, else why not.</summary>
     public string? CheckUser(long user) =>
-        user < 0 || user > MaxUserId ? $"user id {user} is out of range 0..{MaxUserId}"
+        user < 0 || user > UserIdLimit ? $"user id {user} is out of range 0..{UserIdLimit}"
         : _settings.Users is { } users && (ulong)user >= users ? $"user id {user} is outside --users {users} (ids 0..{users - 1})"
         : null;
 
     /// <summary>Null if <paramref name="item"/> can be an item id (0 means "no item" in the file format), else why not.</summary>
     public static string? CheckItem(long item) =>
-        item is < 1 or > MaxItemId ? $"item id {item} is out of range 1..{MaxItemId}" : null;
+        item is < 1 or > ItemIdLimit ? $"item id {item} is out of range 1..{ItemIdLimit}" : null;
 
     public void BeginRow(ulong user)
     {

@@ -31,18 +31,22 @@ public static class FeedImporter
             throw new ImportException($"{settings.Input}: no rows to import ({summary.Rows} read, {summary.SkippedRows} skipped)");
 
         if (settings.Shards > users)
-            throw new ImportException($"--shards {settings.Shards} is more than {(settings.Users is null ? $"the {users} users in the input (ids 0..{users - 1})" : $"--users {users}")}; " +
+            throw new ImportException($"--shards {settings.Shards} is more than " +
+                $"{(settings.Users is null ? $"the {users} users in the input (ids 0..{users - 1})" : $"--users {users}")}; " +
                 "some shards would be empty");
         var fallback = fixedFallback ?? builder.TopItems(settings.FallbackTop);
         var targets = ShardSpec.Targets(output, settings.Shards, settings.Shard);
-        var shapes = targets.Select(t => FeedFileHeader.Create(t.Spec.UserCount(users), settings.ItemsPerUser, fallback.Length, 0, t.Spec.Index, t.Spec.Count)).ToArray();
+        var shapes = targets
+            .Select(t => FeedFileHeader.Create(t.Spec.UserCount(users), settings.ItemsPerUser, fallback.Length, 0, t.Spec.Index, t.Spec.Count))
+            .ToArray();
         CheckRoom(output, FileBytes(shapes, settings.FormatVersion, summary.Items, builder.LargestItemId), users, settings.ItemsPerUser);
         for (var i = 0; i < targets.Length; i++)
         {
             var source = new ImportedFeedSource(builder.Matrix, builder.Stored, fallback, targets[i].Spec, builder.LargestItemId);
             using var layout = FeedLayout.Plan(shapes[i], settings.FormatVersion, source);
             var header = FeedFileWriter.Write(targets[i].Path, layout, source,
-                progress: progress?.Invoke((long)layout.Header.PayloadLength, "users", layout.Header.PayloadBytesPerUser), cancellationToken: cancellationToken);
+                progress: progress?.Invoke((long)layout.Header.PayloadLength, "users", layout.Header.PayloadBytesPerUser),
+                cancellationToken: cancellationToken);
             summary.FileBytes += header.FileLength;
             summary.Files.Add(targets[i].Path);
         }

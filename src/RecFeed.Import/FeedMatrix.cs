@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using RecFeed.Slab;
+using RecFeed.Native;
 
 namespace RecFeed.Import;
 

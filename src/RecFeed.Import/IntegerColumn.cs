@@ -49,8 +49,8 @@ internal sealed class IntegerColumn
             var levels = checked((int)(group.GetMetadata(_field)?.MetaData?.NumValues ?? group.RowCount));
             _levels = levels;
             // Spelled out: a bare null here would convert through int[] into an empty, non-null Memory.
-            Memory<int>? definitions = _field.MaxDefinitionLevel > 0 ? Grow(ref _definitions, levels) : default(Memory<int>?);
-            Memory<int>? repetitions = _field.MaxRepetitionLevel > 0 ? Grow(ref _repetitions, levels) : default(Memory<int>?);
+            var definitions = _field.MaxDefinitionLevel > 0 ? Grow(ref _definitions, levels) : default(Memory<int>?);
+            var repetitions = _field.MaxRepetitionLevel > 0 ? Grow(ref _repetitions, levels) : default(Memory<int>?);
             var values = Grow(ref _values, levels);
             if (_field.ClrType == typeof(long))
             {

@@ -1,18 +1,11 @@
 namespace RecFeed.Feed;
 
-/// <summary>The counters kept per request. At most eight, so one stripe of <see cref="FeedCounters"/> is one cache line.</summary>
+/// <summary>
+/// What the feed rule counts as it serves (a request's outcome is counted once, by the HTTP layer's duration
+/// histogram). <see cref="FeedCounters"/> gives each processor a 128-byte line of 16 longs, so up to 16 fit.
+/// </summary>
 public enum FeedCounter
 {
-    /// <summary>200 for a known user.</summary>
-    Served,
-    /// <summary>200 with a fallback-only feed for a user id beyond the file.</summary>
-    UnknownUser,
-    /// <summary>400.</summary>
-    BadRequest,
-    /// <summary>503: nothing at all to return.</summary>
-    Unavailable,
-    /// <summary>421: the user belongs to another shard.</summary>
-    Misdirected,
     PersonalItems,
     FallbackItems,
     /// <summary>Users whose personal list ran out (counted once, by the request that took the last item).</summary>

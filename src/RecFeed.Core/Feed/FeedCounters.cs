@@ -2,7 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace RecFeed.Feed;
 
-/// <summary>The request counters behind /metrics, cheap enough for every request (see <see cref="StripedCounters"/>).</summary>
+/// <summary>
+/// What <see cref="FeedService"/> served, cheap enough for every request (see <see cref="StripedCounters"/>). Owned by
+/// whoever composes the process, which hands it to the service and reads it for /metrics.
+/// </summary>
 public sealed class FeedCounters
 {
     private readonly StripedCounters _counters = new();

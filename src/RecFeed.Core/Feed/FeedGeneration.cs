@@ -1,5 +1,6 @@
 using RecFeed.Format;
 using RecFeed.Positions;
+using RecFeed.Sharding;
 using RecFeed.Slab;
 
 namespace RecFeed.Feed;
@@ -19,16 +20,14 @@ public sealed class FeedGeneration
         Positions = positions;
         Fallback = new FallbackPicker(slab.Fallback);
         ItemsPerUser = slab.ItemsPerUser;
-        ShardIndex = slab.Header.ShardIndex;
-        ShardCount = slab.Header.ShardCount;
+        Shard = slab.Header.Shard;
     }
 
     public FeedSlab Slab { get; }
     public PositionTable Positions { get; }
     public FallbackPicker Fallback { get; }
     public int ItemsPerUser { get; }
-    public uint ShardIndex { get; }
-    public uint ShardCount { get; }
+    public ShardSpec Shard { get; }
     public ReaderGate Gate { get; } = new();
 
     public FeedFileHeader Header => Slab.Header;
@@ -39,12 +38,12 @@ public sealed class FeedGeneration
         next.DatasetId == Header.DatasetId && next.UserCount == Header.UserCount && next.ItemsPerUser == Header.ItemsPerUser;
 
     /// <summary>Frees the slab, and the positions unless the next generation took them over. Only after <see cref="ReaderGate.CloseAndDrain"/>.</summary>
-    internal void Free(bool keepOffsets)
+    internal void Free(bool keepPositions)
     {
         if (!Gate.IsClosed)
             throw new InvalidOperationException("a generation is freed only after its gate is closed and drained");
         Slab.Dispose();
-        if (!keepOffsets)
+        if (!keepPositions)
             Positions.Dispose();
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using RecFeed.Format;
 using RecFeed.Slab;
-using RecFeed.State;
 
 namespace RecFeed.Feed;
 
@@ -11,9 +10,12 @@ namespace RecFeed.Feed;
 /// not verify, or holds another shard, is rejected and nothing changes. The file already served is skipped without
 /// reading it again: logrotate and <c>systemctl reload</c> send SIGHUP freely. Reloads run one at a time; a second
 /// one waits for the first. Every reload ends in a <see cref="ReloadResult"/>, never an exception, and is counted
-/// in <see cref="FeedService.Reloads"/>.
+/// in <paramref name="statistics"/>.
 /// </summary>
-public sealed class FeedReloader(FeedService service, string dataPath, StateKeeper? keeper) : IDisposable
+/// <param name="newDataset">Runs after a new dataset was swapped in and its read positions started from zero, before
+/// the reload counts as done (the state file follows there); says what it did, for the reload's message.</param>
+public sealed class FeedReloader(FeedService service, string dataPath, ReloadStatistics statistics, Func<string>? newDataset = null)
+    : IDisposable
 {
     private readonly SemaphoreSlim _one = new(1, 1);
 
@@ -21,7 +23,7 @@ public sealed class FeedReloader(FeedService service, string dataPath, StateKeep
     {
         var started = Stopwatch.GetTimestamp();
         var result = await TryReloadAsync(cancellationToken);
-        service.Reloads.Record(result, started);
+        statistics.Record(result, started);
         return result;
     }
 
@@ -81,18 +83,8 @@ public sealed class FeedReloader(FeedService service, string dataPath, StateKeep
         var message = $"reloaded {dataPath}: dataset {slab.Header.DatasetId:x16}, {slab.UserCount} users x {slab.ItemsPerUser} items, " +
             $"verified in {slab.LoadTime.TotalSeconds:F2} s, " +
             (kept ? "same dataset: read positions kept" : $"new dataset (was {before.DatasetId:x16}): read positions start from zero");
-        if (!kept && keeper != null)
-        {
-            try
-            {
-                keeper.WriteIfChanged();
-                message += $", state file {keeper.Path} follows";
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                message += $", but writing the state file failed ({e.Message}); retried at the next snapshot";
-            }
-        }
+        if (!kept && newDataset != null)
+            message += newDataset();
         return new ReloadResult(ReloadOutcome.Accepted, message);
     }
 
@@ -101,11 +93,11 @@ public sealed class FeedReloader(FeedService service, string dataPath, StateKeep
     /// another shard would answer every one of them 421 while the health check still named the old shard.
     /// </summary>
     private ReloadResult? ShardChange(FeedGeneration serving, FeedFileHeader next) =>
-        next.ShardIndex == serving.ShardIndex && next.ShardCount == serving.ShardCount
+        next.ShardIndex == serving.Shard.Index && next.ShardCount == serving.Shard.Count
             ? null
             : new ReloadResult(ReloadOutcome.Rejected,
                 $"reload rejected: {dataPath} holds shard {next.ShardIndex}/{next.ShardCount}, this process serves shard " +
-                $"{serving.ShardIndex}/{serving.ShardCount}; start a process for that shard instead; {StillServing()}");
+                $"{serving.Shard}; start a process for that shard instead; {StillServing()}");
 
     private ReloadResult Failed(string reason) => new(ReloadOutcome.Failed, $"{reason}; {StillServing()}");
 

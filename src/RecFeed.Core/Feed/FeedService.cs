@@ -2,14 +2,14 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using RecFeed.Positions;
 using RecFeed.Slab;
-using RecFeed.State;
 
 namespace RecFeed.Feed;
 
 /// <summary>
 /// The business rule: a user's next unseen personal items in stored order, claimed atomically, then fallback items
 /// to fill the requested size. Serves from the current <see cref="FeedGeneration"/>, which a reload swaps by
-/// reference; owns every generation it has served and frees each one once its last reader is out.
+/// reference; owns every generation it has served and frees each one once its last reader is out. Counts what it
+/// serves into the <see cref="FeedCounters"/> it is given; the request's outcome is the caller's to count.
 /// </summary>
 public sealed class FeedService : IDisposable
 {
@@ -18,28 +18,21 @@ public sealed class FeedService : IDisposable
     private readonly Lock _swapLock = new();
     private volatile FeedGeneration _current;
     private volatile bool _disposed;
+    private readonly FeedCounters _counters;
 
-    private readonly System.Diagnostics.Metrics.Meter _meter;
-
-    public FeedService(FeedSlab slab)
+    public FeedService(FeedSlab slab, FeedCounters counters)
     {
         _current = new FeedGeneration(slab, new PositionTable(slab.UserCount));
-        _meter = FeedMeter.Create(this);
+        _counters = counters;
     }
 
-    /// <summary>The generation requests start on now. Its native memory is safe to read only while entered or under <see cref="WithStableGeneration"/>.</summary>
+    /// <summary>
+    /// The generation requests start on now. Its native memory is safe to read only while entered or under
+    /// <see cref="WithStableGeneration"/>.
+    /// </summary>
     public FeedGeneration Current => _current;
 
     public FeedSlab Slab => _current.Slab;
-    public FeedCounters Counters { get; } = new();
-
-    /// <summary>Request durations by outcome, recorded by the HTTP layer; with the stats below, what /metrics reads.</summary>
-    public RequestDurations Durations { get; } = new();
-
-    /// <summary>What the reloads of this service did; <see cref="FeedReloader"/> records every one here.</summary>
-    public ReloadStatistics Reloads { get; } = new();
-
-    public SnapshotStats Snapshots { get; } = new();
 
     /// <summary>Largest size a request may ask for: one user's whole row.</summary>
     public int MaxSize => _current.ItemsPerUser;
@@ -81,29 +74,23 @@ public sealed class FeedService : IDisposable
     {
         count = 0;
         var user = (ulong)userId;
-        if (generation.ShardCount != 1)
+        var shard = generation.Shard;
+        if (shard.Count != 1) // a whole file skips the two divisions
         {
-            if (user % generation.ShardCount != generation.ShardIndex)
-            {
-                Counters.Add(FeedCounter.Misdirected);
+            if (!shard.Owns(user))
                 return FeedOutcome.Misdirected;
-            }
-            user /= generation.ShardCount;
+            user = shard.LocalRow(user);
         }
 
         var known = user < generation.Slab.UserCount;
         var personal = known ? ClaimPersonal(generation, user, response) : 0;
         count = generation.Fallback.Fill(response, personal);
         if (count == 0)
-        {
-            Counters.Add(FeedCounter.Unavailable);
             return FeedOutcome.Unavailable;
-        }
-        Counters.Add(known ? FeedCounter.Served : FeedCounter.UnknownUser);
         if (personal > 0)
-            Counters.Add(FeedCounter.PersonalItems, personal);
+            _counters.Add(FeedCounter.PersonalItems, personal);
         if (count > personal)
-            Counters.Add(FeedCounter.FallbackItems, count - personal);
+            _counters.Add(FeedCounter.FallbackItems, count - personal);
         return known ? FeedOutcome.Served : FeedOutcome.UnknownUser;
     }
 
@@ -126,7 +113,7 @@ public sealed class FeedService : IDisposable
             if (!positions.TryAdvance(user, position, (ushort)next))
                 continue;
             if (next == row.Length || row[next] == 0)
-                Counters.Add(FeedCounter.ExhaustedUsers);
+                _counters.Add(FeedCounter.ExhaustedUsers);
             return take;
         }
     }
@@ -149,7 +136,7 @@ public sealed class FeedService : IDisposable
                 next.Positions.MarkChanged(); // the state file must follow the new dataset even before anyone reads
             _current = next;
             old.Gate.CloseAndDrain();
-            old.Free(keepOffsets: keep);
+            old.Free(keepPositions: keep);
             return keep;
         }
     }
@@ -166,13 +153,12 @@ public sealed class FeedService : IDisposable
 
     public void Dispose()
     {
-        _meter.Dispose();
         lock (_swapLock)
         {
             _disposed = true;
             var last = _current;
             last.Gate.CloseAndDrain();
-            last.Free(keepOffsets: false);
+            last.Free(keepPositions: false);
         }
     }
 }

@@ -22,7 +22,10 @@ public sealed class ReloadStatistics
     /// <summary>When a reload last ended <see cref="ReloadResult.Succeeded"/>; null before the first.</summary>
     public DateTimeOffset? LastSuccess { get { lock (_lock) return _lastSuccess; } }
 
-    /// <summary>When a reload last ended rejected or failed; null before the first. Later than <see cref="LastSuccess"/>: the newest reload did not take.</summary>
+    /// <summary>
+    /// When a reload last ended rejected or failed; null before the first. Later than <see cref="LastSuccess"/>: the
+    /// newest reload did not take.
+    /// </summary>
     public DateTimeOffset? LastFailure { get { lock (_lock) return _lastFailure; } }
 
     /// <summary>How long the last reload took, whatever its outcome.</summary>

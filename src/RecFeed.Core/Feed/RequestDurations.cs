@@ -51,6 +51,18 @@ public sealed class RequestDurations
     /// <summary>Requests of <paramref name="outcome"/> in bucket <paramref name="bucket"/> alone (not cumulative); the last bucket is +Inf.</summary>
     public long Count(FeedOutcome outcome, int bucket) => _counters.Sum((int)outcome * RowLongs + bucket);
 
+    /// <summary>
+    /// Requests of <paramref name="outcome"/>: every bucket's count summed. The one count of requests by outcome
+    /// (<c>recfeed_requests_total</c>), so the request path adds to one histogram and to nothing else.
+    /// </summary>
+    public long Requests(FeedOutcome outcome)
+    {
+        long sum = 0;
+        for (var bucket = 0; bucket < Buckets; bucket++)
+            sum += Count(outcome, bucket);
+        return sum;
+    }
+
     /// <summary>Total time of the requests of <paramref name="outcome"/>, in seconds.</summary>
     public double SumSeconds(FeedOutcome outcome) => (double)_counters.Sum((int)outcome * RowLongs + SumIndex) / Stopwatch.Frequency;
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RecFeed.Sharding;
 
 namespace RecFeed.Format;
 
@@ -116,7 +117,8 @@ public struct FeedFileHeader
         return packed;
     }
 
-    private static (ulong RowStarts, ulong Items, ulong FileLength) PackedLayout(ulong matrixOffset, ulong userCount, uint itemsPerUser, ulong itemCount, uint itemBytes)
+    private static (ulong RowStarts, ulong Items, ulong FileLength) PackedLayout(
+        ulong matrixOffset, ulong userCount, uint itemsPerUser, ulong itemCount, uint itemBytes)
     {
         checked
         {
@@ -158,7 +160,8 @@ public struct FeedFileHeader
     /// <summary>For progress in users: the payload's bytes over its users, at least 1.</summary>
     public readonly long PayloadBytesPerUser => (long)Math.Max(1, PayloadLength / Math.Max(1, UserCount));
 
-    public readonly ulong RowBytes => (ulong)ItemsPerUser * sizeof(uint);
+    /// <summary>The shard this file holds; valid once the header has been checked.</summary>
+    public readonly ShardSpec Shard => new(ShardIndex, ShardCount);
 
     public readonly void WriteTo(Span<byte> destination)
     {

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using RecFeed.Slab;
+using RecFeed.Native;
 
 namespace RecFeed.Format;
 

@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using RecFeed.Format;
+using RecFeed.Native;
 
 namespace RecFeed.Slab;
 

@@ -15,7 +15,7 @@ namespace RecFeed.State;
 ///      0    8 Magic              "RFJOURN\0"
 ///      8    8 Sequence           1 for the first record after the base, then 2, 3, ...
 ///     16    8 ChunkCount         chunks in this record, at least 1
-///     24    8 UsersPastStart  positions that are not 0 once this record is applied
+///     24    8 UsersPastStart     positions that are not 0 once this record is applied
 ///     32    8 WrittenAtUnixMs    when the snapshot was taken
 ///     40    8 BodyChecksum       XxHash3-64 of the body
 ///     48    8 HeaderChecksum     XxHash3-64 of bytes 0..47

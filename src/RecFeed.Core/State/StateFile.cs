@@ -52,7 +52,8 @@ public static class StateFile
                 var header = StateFileHeader.Read(bytes[..RandomAccess.Read(handle, bytes, 0)], length);
                 if (header.DatasetId != generation.DatasetId || header.UserCount != generation.Positions.Length)
                     return new StateRestore(RestoreOutcome.Mismatch, 0, DateTimeOffset.FromUnixTimeMilliseconds(header.WrittenAtUnixMs),
-                        $"it belongs to dataset {header.DatasetId:x16} with {header.UserCount} users, the feeds file is dataset {generation.DatasetId:x16} with {generation.Positions.Length} users");
+                        $"it belongs to dataset {header.DatasetId:x16} with {header.UserCount} users, " +
+                        $"the feeds file is dataset {generation.DatasetId:x16} with {generation.Positions.Length} users");
                 try
                 {
                     LoadPositions(handle, header, generation);
@@ -66,7 +67,7 @@ public static class StateFile
                     throw;
                 }
             }
-            catch (FeedFileException e)
+            catch (StateFileException e)
             {
                 reason = e.Message;
             }
@@ -82,34 +83,34 @@ public static class StateFile
     {
         var table = generation.Positions;
         var hash = new XxHash3();
-        ulong withProgress = 0;
+        ulong usersPastStart = 0;
         for (ulong start = 0; start < table.Length; start += StepUsers)
         {
             var target = table.Slice(start, (int)Math.Min(StepUsers, table.Length - start));
             var bytes = MemoryMarshal.AsBytes(target);
             if (RandomAccess.Read(handle, bytes, StateFileHeader.Size + (long)start * sizeof(ushort)) != bytes.Length)
-                throw new FeedFileException("truncated while reading positions");
+                throw new StateFileException("truncated while reading positions");
             hash.Append(bytes);
-            withProgress += CheckPositions(target, generation.ItemsPerUser);
+            usersPastStart += CheckPositions(target, generation.ItemsPerUser);
         }
         if (hash.GetCurrentHashAsUInt64() != header.PositionsChecksum)
-            throw new FeedFileException("corrupt positions (checksum mismatch)");
-        if (withProgress != header.UsersPastStart)
-            throw new FeedFileException("corrupt header (users past the start disagrees with the positions)");
+            throw new StateFileException("corrupt positions (checksum mismatch)");
+        if (usersPastStart != header.UsersPastStart)
+            throw new StateFileException("corrupt header (users past the start disagrees with the positions)");
     }
 
     /// <summary>How many of <paramref name="positions"/> are not 0; throws when one is past the row's end.</summary>
     private static ulong CheckPositions(ReadOnlySpan<ushort> positions, int rowLength)
     {
-        ulong withProgress = 0;
+        ulong usersPastStart = 0;
         foreach (var position in positions)
         {
             if (position > rowLength)
-                throw new FeedFileException($"corrupt positions (a position of {position} in rows of {rowLength} items)");
+                throw new StateFileException($"corrupt positions (a position of {position} in rows of {rowLength} items)");
             if (position != 0)
-                withProgress++;
+                usersPastStart++;
         }
-        return withProgress;
+        return usersPastStart;
     }
 
     private readonly record struct Journal(ulong UsersPastStart, long WrittenAtUnixMs, int Records, string? Dropped);
@@ -125,7 +126,8 @@ public static class StateFile
         {
             var sequence = (ulong)state.Records + 1;
             var room = length - offset - JournalRecordHeader.Size;
-            var header = JournalRecordHeader.TryRead(headerBytes[..RandomAccess.Read(handle, headerBytes, offset)], @base.HeaderChecksum, room, table.ChunkCount);
+            var read = headerBytes[..RandomAccess.Read(handle, headerBytes, offset)];
+            var header = JournalRecordHeader.TryRead(read, @base.HeaderChecksum, room, table.ChunkCount);
             if (header is not { } record || record.Sequence != sequence)
                 return state with { Dropped = Dropped(length - offset, offset, sequence, "its header does not verify", state) };
             if (body.Length < record.BodyLength)
@@ -142,17 +144,17 @@ public static class StateFile
                         : "its body does not verify", state),
                 };
             }
-            var withProgress = Apply(bodyBytes, (int)record.ChunkCount, table, generation.ItemsPerUser, state.UsersPastStart, sequence);
-            if (withProgress != record.UsersPastStart)
-                throw new FeedFileException($"corrupt journal record {sequence} (users past the start disagrees with the positions)");
-            state = new Journal(withProgress, record.WrittenAtUnixMs, state.Records + 1, null);
+            var usersPastStart = Apply(bodyBytes, (int)record.ChunkCount, table, generation.ItemsPerUser, state.UsersPastStart, sequence);
+            if (usersPastStart != record.UsersPastStart)
+                throw new StateFileException($"corrupt journal record {sequence} (users past the start disagrees with the positions)");
+            state = new Journal(usersPastStart, record.WrittenAtUnixMs, state.Records + 1, null);
             offset += record.RecordLength;
         }
         return state;
     }
 
     /// <summary>Writes a verified record's chunks into <paramref name="table"/>; returns the users past the start after it.</summary>
-    private static ulong Apply(ReadOnlySpan<byte> body, int chunks, PositionTable table, int rowLength, ulong withProgress, ulong sequence)
+    private static ulong Apply(ReadOnlySpan<byte> body, int chunks, PositionTable table, int rowLength, ulong usersPastStart, ulong sequence)
     {
         var positions = MemoryMarshal.Cast<byte, ushort>(body[(chunks * sizeof(uint))..]);
         var previous = -1L;
@@ -160,21 +162,22 @@ public static class StateFile
         {
             var chunk = BinaryPrimitives.ReadUInt32LittleEndian(body[(i * sizeof(uint))..]);
             if (chunk <= previous || chunk >= table.ChunkCount)
-                throw new FeedFileException($"corrupt journal record {sequence} (chunk {chunk} out of order or past the last user)");
+                throw new StateFileException($"corrupt journal record {sequence} (chunk {chunk} out of order or past the last user)");
             previous = chunk;
             var source = positions.Slice(i * PositionTable.ChunkUsers, PositionTable.ChunkUsers);
             var target = table.Chunk((int)chunk);
             if (source[target.Length..].ContainsAnyExcept((ushort)0))
-                throw new FeedFileException($"corrupt journal record {sequence} (a position past the last user)");
-            withProgress = withProgress - CheckPositions(target, rowLength) + CheckPositions(source[..target.Length], rowLength);
+                throw new StateFileException($"corrupt journal record {sequence} (a position past the last user)");
+            usersPastStart = usersPastStart - CheckPositions(target, rowLength) + CheckPositions(source[..target.Length], rowLength);
             source[..target.Length].CopyTo(target);
         }
-        return withProgress;
+        return usersPastStart;
     }
 
     private static string Dropped(long bytes, long offset, ulong sequence, string why, Journal kept) =>
         $"dropped the last {bytes} bytes of the journal (record {sequence} at offset {offset}: {why}); " +
-        $"positions are those of {(kept.Records == 0 ? "the base" : $"record {kept.Records}")} of {DateTimeOffset.FromUnixTimeMilliseconds(kept.WrittenAtUnixMs):u}";
+        $"positions are those of {(kept.Records == 0 ? "the base" : $"record {kept.Records}")} " +
+        $"of {DateTimeOffset.FromUnixTimeMilliseconds(kept.WrittenAtUnixMs):u}";
 
     private static void Clear(PositionTable table)
     {

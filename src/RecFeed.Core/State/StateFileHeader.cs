@@ -16,7 +16,7 @@ namespace RecFeed.State;
 ///     12    4 HeaderSize         64
 ///     16    8 DatasetId          the feeds file's DatasetId these positions belong to
 ///     24    8 UserCount          positions that follow
-///     32    8 UsersPastStart  positions that are not 0 (for the start-up log line)
+///     32    8 UsersPastStart     positions that are not 0 (for the start-up log line)
 ///     40    8 PositionsChecksum  XxHash3-64 of the positions bytes
 ///     48    8 WrittenAtUnixMs    when the base was taken
 ///     56    8 HeaderChecksum     XxHash3-64 of bytes 0..55; also the seed of every journal record's checksums,
@@ -60,24 +60,26 @@ public struct StateFileHeader
         return copy.HeaderChecksum;
     }
 
-    /// <summary>Reads and checks a header; throws <see cref="FeedFileException"/> with a one-line reason when it is not a sound snapshot header.</summary>
+    /// <summary>Reads and checks a header; throws <see cref="StateFileException"/> with a one-line reason when it is not a sound snapshot header.</summary>
     public static StateFileHeader Read(ReadOnlySpan<byte> source, long actualFileLength)
     {
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("recfeed state files are little-endian; this host is not");
         if (source.Length < Size)
-            throw new FeedFileException($"truncated: {actualFileLength} bytes, shorter than the {Size}-byte header");
+            throw new StateFileException($"truncated: {actualFileLength} bytes, shorter than the {Size}-byte header");
         var h = MemoryMarshal.Read<StateFileHeader>(source);
         if (h.Magic != MagicValue)
-            throw new FeedFileException("not a recfeed state file (bad magic)");
+            throw new StateFileException("not a recfeed state file (bad magic)");
         if (h.FormatVersion is not (CurrentVersion or BaseOnlyVersion))
-            throw new FeedFileException($"unsupported state format version {h.FormatVersion} (this build reads versions {BaseOnlyVersion} and {CurrentVersion})");
+            throw new StateFileException(
+                $"unsupported state format version {h.FormatVersion} (this build reads versions {BaseOnlyVersion} and {CurrentVersion})");
         if (h.HeaderChecksum != XxHash3.HashToUInt64(source[..56]))
-            throw new FeedFileException("corrupt header (header checksum mismatch)");
+            throw new StateFileException("corrupt header (header checksum mismatch)");
         if (h.HeaderSize != Size || h.UserCount > FeedFileHeader.MaxUserCount || h.UsersPastStart > h.UserCount)
-            throw new FeedFileException("corrupt header (fields out of range)");
+            throw new StateFileException("corrupt header (fields out of range)");
         if (actualFileLength < h.BaseLength || (h.FormatVersion == BaseOnlyVersion && actualFileLength != h.BaseLength))
-            throw new FeedFileException($"wrong length: {actualFileLength} bytes, the header promises {(h.FormatVersion == BaseOnlyVersion ? "" : "at least ")}{h.BaseLength}");
+            throw new StateFileException(
+                $"wrong length: {actualFileLength} bytes, the header promises {(h.FormatVersion == BaseOnlyVersion ? "" : "at least ")}{h.BaseLength}");
         return h;
     }
 }

@@ -8,29 +8,33 @@ namespace RecFeed.State;
 /// Keeps the state file of one <see cref="FeedService"/>: holds its lock (<see cref="StateLock"/>) from construction
 /// to disposal, restores it at start, snapshots the chunks whose positions moved, and follows reloads. Snapshots run
 /// under the service's swap lock, so the generation being copied cannot be freed by a reload midway, and two
-/// snapshots (timer, reload, shutdown) never run at once; requests never take that lock. The first snapshot of this process, of a new dataset, or after a failed write is a full base;
-/// after that each one appends only what changed (<see cref="StateWriter"/>).
+/// snapshots (timer, reload, shutdown) never run at once; requests never take that lock. The first snapshot of this
+/// process, of a new dataset, or after a failed write is a full base; after that each one appends only what changed
+/// (<see cref="StateWriter"/>).
 /// </summary>
 public sealed class StateKeeper : IDisposable
 {
     private readonly FeedService _service;
+    private readonly SnapshotStatistics _snapshots;
     private readonly StateLock _lock;
     private readonly long? _journalLimit;
     private readonly List<int> _changed = [];
     private StateWriter? _writer;
 
     /// <summary>Takes the state file's lock; throws <see cref="StateLockException"/> when another process holds it.</summary>
+    /// <param name="snapshots">Where every snapshot round is counted, for /metrics.</param>
     /// <param name="journalLimit">Bytes of journal after which a snapshot compacts into a new base; by default the base's size, at least 1 MiB.</param>
-    public StateKeeper(FeedService service, string path, long? journalLimit = null)
-        : this(service, path, StateLock.Acquire(path), journalLimit)
+    public StateKeeper(FeedService service, string path, SnapshotStatistics snapshots, long? journalLimit = null)
+        : this(service, path, StateLock.Acquire(path), snapshots, journalLimit)
     {
     }
 
     /// <summary>With the state file's lock already held: serve takes it before loading the feeds file, so a second
     /// process on the same state file refuses at once instead of after a load. Disposing the keeper releases it.</summary>
-    public StateKeeper(FeedService service, string path, StateLock held, long? journalLimit = null)
+    public StateKeeper(FeedService service, string path, StateLock held, SnapshotStatistics snapshots, long? journalLimit = null)
     {
         _service = service;
+        _snapshots = snapshots;
         Path = path;
         _journalLimit = journalLimit;
         _lock = held;
@@ -47,25 +51,42 @@ public sealed class StateKeeper : IDisposable
         var changed = FindChanged(g.Positions);
         if (changed.IsEmpty)
         {
-            _service.Snapshots.UpToDate();
+            _snapshots.UpToDate();
             return null;
         }
         try
         {
             if (_writer is { } writer && writer.CanAppend(g.Positions, changed.Length))
-                return _service.Snapshots.Record(writer.Append(changed));
+                return _snapshots.Record(writer.Append(changed));
             _writer = null;
             _writer = StateWriter.Compact(Path, g, _journalLimit, out var snapshot);
-            return _service.Snapshots.Record(snapshot);
+            return _snapshots.Record(snapshot);
         }
         catch
         {
             _writer = null; // part of a record may follow the last good one: the next snapshot starts a new base
             g.Positions.MarkChanged(changed); // not written: the next round tries again
-            _service.Snapshots.Failed();
+            _snapshots.Failed();
             throw;
         }
     });
+
+    /// <summary>
+    /// After a reload swapped in a new dataset (read positions reset): the state file follows it at once rather than
+    /// at the next round. Says what happened, as the tail of the reload's message; a failed write is retried then.
+    /// </summary>
+    public string FollowNewDataset()
+    {
+        try
+        {
+            WriteIfChanged();
+            return $", state file {Path} follows";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $", but writing the state file failed ({e.Message}); retried at the next snapshot";
+        }
+    }
 
     /// <summary>The chunks marked changed, ascending, in a list reused from snapshot to snapshot.</summary>
     private ReadOnlySpan<int> FindChanged(PositionTable positions)
@@ -84,7 +105,7 @@ public sealed class StateKeeper : IDisposable
     /// <summary>Snapshots every <paramref name="interval"/> until cancelled; a failed write is reported and retried next round.</summary>
     public async Task RunAsync(TimeSpan interval, Action<StateSnapshot> written, Action<Exception> failed, CancellationToken cancellationToken)
     {
-        _service.Snapshots.Interval = interval;
+        _snapshots.Interval = interval;
         using var timer = new PeriodicTimer(interval);
         try
         {

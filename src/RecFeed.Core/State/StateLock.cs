@@ -58,14 +58,18 @@ public sealed class StateLock : IDisposable
             var holder = error == LibC.EWOULDBLOCK ? HolderOf(handle) : null;
             handle.Dispose();
             throw new StateLockException(error == LibC.EWOULDBLOCK
-                ? $"the state file {statePath} is in use by another recfeed process ({(holder is { } pid ? $"pid {pid}" : "pid unknown")}, lock {path}); give each instance its own --state"
+                ? $"the state file {statePath} is in use by another recfeed process ({(holder is { } pid ? $"pid {pid}" : "pid unknown")}, " +
+                    $"lock {path}); give each instance its own --state"
                 : $"cannot lock the state file {statePath}: {path}: {Marshal.GetPInvokeErrorMessage(error)}");
         }
         WritePid(handle);
         return new StateLock(path, handle);
     }
 
-    /// <summary>Elsewhere the constants above differ; an exclusive open (mandatory on Windows, a .NET flock on macOS) still keeps a second process out, without naming it.</summary>
+    /// <summary>
+    /// Elsewhere the constants above differ; an exclusive open (mandatory on Windows, a .NET flock on macOS) still
+    /// keeps a second process out, without naming it.
+    /// </summary>
     private static SafeFileHandle OpenExclusive(string statePath, string path)
     {
         try

@@ -26,26 +26,26 @@ internal sealed class StateWriter
     private const long MinLimit = 1 << 20;
 
     private readonly string _path;
-    private readonly PositionTable _offsets;
+    private readonly PositionTable _positions;
     private readonly ulong _seed;
     private readonly long _baseLength;
 
-    /// <summary>Users with progress per chunk, as last written; kept so a record can carry the total without a full scan.</summary>
-    private readonly byte[] _chunkProgress;
+    /// <summary>Users past the start per chunk, as last written; kept so a record can carry the total without a full scan.</summary>
+    private readonly byte[] _chunkPastStart;
 
-    private ulong _usersWithProgress;
+    private ulong _usersPastStart;
     private ulong _sequence;
     private long _end;
 
-    private StateWriter(string path, PositionTable positions, StateFileHeader header, byte[] chunkProgress, long? limit)
+    private StateWriter(string path, PositionTable positions, StateFileHeader header, byte[] chunkPastStart, long? limit)
     {
         _path = path;
-        _offsets = positions;
+        _positions = positions;
         _seed = header.HeaderChecksum;
         _baseLength = header.BaseLength;
         _end = header.BaseLength;
-        _chunkProgress = chunkProgress;
-        _usersWithProgress = header.UsersPastStart;
+        _chunkPastStart = chunkPastStart;
+        _usersPastStart = header.UsersPastStart;
         DatasetId = header.DatasetId;
         Limit = limit ?? Math.Max(MinLimit, (long)positions.Bytes);
     }
@@ -57,7 +57,8 @@ internal sealed class StateWriter
 
     /// <summary>Whether a record of <paramref name="chunks"/> chunks of <paramref name="positions"/> can follow what this writer wrote.</summary>
     public bool CanAppend(PositionTable positions, int chunks) =>
-        positions == _offsets && chunks <= JournalRecordHeader.MaxChunks && _end - _baseLength + JournalRecordHeader.Size + (long)chunks * JournalRecordHeader.ChunkBytes <= Limit;
+        positions == _positions && chunks <= JournalRecordHeader.MaxChunks
+        && _end - _baseLength + JournalRecordHeader.Size + (long)chunks * JournalRecordHeader.ChunkBytes <= Limit;
 
     /// <summary>Writes every position of <paramref name="generation"/> as a new base with an empty journal.</summary>
     public static StateWriter Compact(string path, FeedGeneration generation, long? limit, out StateSnapshot snapshot)
@@ -65,7 +66,7 @@ internal sealed class StateWriter
         var started = Stopwatch.GetTimestamp();
         var positions = generation.Positions;
         positions.TakeAllChanged();
-        var chunkProgress = new byte[positions.ChunkCount];
+        var chunkPastStart = new byte[positions.ChunkCount];
         var header = new StateFileHeader
         {
             DatasetId = generation.DatasetId,
@@ -84,8 +85,8 @@ internal sealed class StateWriter
                 for (var chunk = first; chunk < Math.Min(first + CompactionStepChunks, positions.ChunkCount); chunk++)
                 {
                     var users = step.Slice((chunk - first) * PositionTable.ChunkUsers, positions.ChunkLength(chunk));
-                    chunkProgress[chunk] = (byte)(users.Length - users.Count((ushort)0));
-                    header.UsersPastStart += chunkProgress[chunk];
+                    chunkPastStart[chunk] = (byte)(users.Length - users.Count((ushort)0));
+                    header.UsersPastStart += chunkPastStart[chunk];
                 }
                 var bytes = MemoryMarshal.AsBytes(step);
                 hash.Append(bytes);
@@ -98,7 +99,7 @@ internal sealed class StateWriter
             return true;
         });
         snapshot = new StateSnapshot(header.DatasetId, header.UsersPastStart, header.BaseLength, Stopwatch.GetElapsedTime(started));
-        return new StateWriter(path, positions, header, chunkProgress, limit);
+        return new StateWriter(path, positions, header, chunkPastStart, limit);
     }
 
     /// <summary>Appends one record of <paramref name="chunks"/> (ascending; <see cref="CanAppend"/> said yes) and fsyncs it.
@@ -106,7 +107,7 @@ internal sealed class StateWriter
     public StateSnapshot Append(ReadOnlySpan<int> chunks)
     {
         var started = Stopwatch.GetTimestamp();
-        _offsets.TakeChanged(chunks);
+        _positions.TakeChanged(chunks);
         var length = JournalRecordHeader.Size + chunks.Length * JournalRecordHeader.ChunkBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
@@ -120,17 +121,17 @@ internal sealed class StateWriter
             {
                 var chunk = chunks[i];
                 BinaryPrimitives.WriteUInt32LittleEndian(indices[(i * sizeof(uint))..], (uint)chunk);
-                var copy = positions.Slice(i * PositionTable.ChunkUsers, _offsets.ChunkLength(chunk));
-                _offsets.Chunk(chunk).CopyTo(copy);
-                var progress = (byte)(copy.Length - copy.Count((ushort)0));
-                _usersWithProgress = _usersWithProgress - _chunkProgress[chunk] + progress;
-                _chunkProgress[chunk] = progress;
+                var copy = positions.Slice(i * PositionTable.ChunkUsers, _positions.ChunkLength(chunk));
+                _positions.Chunk(chunk).CopyTo(copy);
+                var pastStart = (byte)(copy.Length - copy.Count((ushort)0));
+                _usersPastStart = _usersPastStart - _chunkPastStart[chunk] + pastStart;
+                _chunkPastStart[chunk] = pastStart;
             }
             var header = new JournalRecordHeader
             {
                 Sequence = _sequence + 1,
                 ChunkCount = (ulong)chunks.Length,
-                UsersPastStart = _usersWithProgress,
+                UsersPastStart = _usersPastStart,
                 WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 BodyChecksum = XxHash3.HashToUInt64(body, (long)_seed),
             };
@@ -138,13 +139,14 @@ internal sealed class StateWriter
             using (var handle = File.OpenHandle(_path, FileMode.Open, FileAccess.Write, FileShare.Read))
             {
                 if (RandomAccess.GetLength(handle) != _end)
-                    throw new IOException($"{_path} changed outside recfeed ({RandomAccess.GetLength(handle)} bytes, {_end} written); the next snapshot rewrites it whole");
+                    throw new IOException(
+                        $"{_path} changed outside recfeed ({RandomAccess.GetLength(handle)} bytes, {_end} written); the next snapshot rewrites it whole");
                 RandomAccess.Write(handle, record, _end);
                 RandomAccess.FlushToDisk(handle);
             }
             _end += length;
             _sequence++;
-            return new StateSnapshot(DatasetId, _usersWithProgress, length, Stopwatch.GetElapsedTime(started));
+            return new StateSnapshot(DatasetId, _usersPastStart, length, Stopwatch.GetElapsedTime(started));
         }
         finally
         {

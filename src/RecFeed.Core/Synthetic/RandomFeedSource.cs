@@ -12,7 +12,7 @@ public sealed class RandomFeedSource : IFeedSource
 
     private const ulong FallbackStream = ulong.MaxValue;
 
-    [ThreadStatic] private static DistinctSet? t_seen;
+    [ThreadStatic] private static DistinctSet? s_seen;
 
     private readonly ulong _seed;
     private readonly uint _maxItemId;
@@ -39,7 +39,7 @@ public sealed class RandomFeedSource : IFeedSource
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)destination.Length, _maxItemId);
         var random = new SplitMix64(SplitMix64.Mix(_seed, stream));
-        var seen = t_seen ??= new DistinctSet();
+        var seen = s_seen ??= new DistinctSet();
         seen.Reset(Math.Max(_itemsPerUser, destination.Length));
         for (var i = 0; i < destination.Length;)
         {

@@ -26,11 +26,13 @@ public sealed class FeedHandler
     private static readonly string TextContentType = "text/plain; charset=utf-8";
 
     private readonly FeedService _service;
+    private readonly RequestDurations _requests;
 
     /// <summary>The 400 body for a bad size names the limit, which a reload can change; rebuilt only then.</summary>
     private InvalidSizeBody _invalidSize = new(0, []);
 
-    public FeedHandler(FeedService service) => _service = service;
+    /// <param name="requests">Where every request is counted, once, by outcome and duration.</param>
+    public FeedHandler(FeedService service, RequestDurations requests) => (_service, _requests) = (service, requests);
 
     /// <summary>
     /// Answers one feed request and records its duration. The clock starts here, once Kestrel has parsed the request
@@ -42,7 +44,7 @@ public sealed class FeedHandler
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = Answer(context, userId);
-        _service.Durations.Observe(outcome, Stopwatch.GetTimestamp() - started);
+        _requests.Observe(outcome, Stopwatch.GetTimestamp() - started);
         return Task.CompletedTask;
     }
 
@@ -52,7 +54,8 @@ public sealed class FeedHandler
             return BadRequest(context, InvalidUserId);
         // One read of the current generation's row length: a reload between two reads could pair different limits.
         var maxSize = _service.MaxSize;
-        if (!FeedRequest.TryParseSize(context.GetRequiredFeature<IHttpRequestFeature>().QueryString, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
+        var query = context.GetRequiredFeature<IHttpRequestFeature>().QueryString;
+        if (!FeedRequest.TryParseSize(query, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
             return BadRequest(context, InvalidSize(maxSize));
 
         uint[]? rented = null;
@@ -96,7 +99,6 @@ public sealed class FeedHandler
 
     private FeedOutcome BadRequest(IFeatureCollection context, ReadOnlySpan<byte> reason)
     {
-        _service.Counters.Add(FeedCounter.BadRequest);
         WriteText(context, StatusCodes.Status400BadRequest, reason);
         return FeedOutcome.BadRequest;
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
+using RecFeed.Sharding;
 
 namespace RecFeed.Http.Endpoints;
 
@@ -19,8 +20,6 @@ public sealed class HealthCheck(FeedService service)
     /// <summary>Once set, every check fails; a stop never turns back.</summary>
     public void StartDraining() => _draining = true;
 
-    public bool Draining => _draining;
-
     public Task Write(HttpContext context)
     {
         if (_draining)
@@ -30,16 +29,15 @@ public sealed class HealthCheck(FeedService service)
         }
         var serving = service.Current;
         var answer = _answer;
-        if (answer is null || answer.ShardIndex != serving.ShardIndex || answer.ShardCount != serving.ShardCount)
-            _answer = answer = new Answer(serving.ShardIndex, serving.ShardCount);
+        if (answer is null || answer.Shard != serving.Shard)
+            _answer = answer = new Answer(serving.Shard);
         FeedHandler.WriteText(context.Features, StatusCodes.Status200OK, answer.Body);
         return Task.CompletedTask;
     }
 
-    private sealed class Answer(uint shardIndex, uint shardCount)
+    private sealed class Answer(ShardSpec shard)
     {
-        public uint ShardIndex { get; } = shardIndex;
-        public uint ShardCount { get; } = shardCount;
-        public byte[] Body { get; } = Encoding.ASCII.GetBytes($"ok shard {shardIndex}/{shardCount}\n");
+        public ShardSpec Shard { get; } = shard;
+        public byte[] Body { get; } = Encoding.ASCII.GetBytes($"ok shard {shard}\n");
     }
 }

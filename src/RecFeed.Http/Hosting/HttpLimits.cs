@@ -9,7 +9,10 @@ namespace RecFeed.Http.Hosting;
 /// </summary>
 public static class HttpLimits
 {
-    /// <summary>The longest valid request line is <c>GET /feed/4294967295?size=65535 HTTP/1.1</c> (40 bytes, 42 with its CRLF); 1 KiB leaves room for extra query parameters.</summary>
+    /// <summary>
+    /// The longest valid request line is <c>GET /feed/4294967295?size=65535 HTTP/1.1</c> (40 bytes, 42 with its CRLF);
+    /// 1 KiB leaves room for extra query parameters.
+    /// </summary>
     public const int MaxRequestLine = 1024;
 
     /// <summary>Browsers and proxies send well under 2 KiB of headers; 8 KiB fits generous tracing headers.</summary>

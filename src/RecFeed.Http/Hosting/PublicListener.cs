@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RecFeed.Feed;
 using RecFeed.Http.Endpoints;
 using RecFeed.Http.FastPath;
+using RecFeed.Http.Lifecycle;
 using RecFeed.Http.Metrics;
 
 namespace RecFeed.Http.Hosting;
@@ -15,14 +17,18 @@ namespace RecFeed.Http.Hosting;
 /// </summary>
 public static class PublicListener
 {
-    public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, TransportSettings transport, HealthCheck health,
-        LogFormat format = LogFormat.Text)
+    /// <param name="statistics">The process's statistics: requests are counted into it, /metrics and the
+    /// <see cref="FeedMeter"/> (living as long as the app) read it.</param>
+    public static WebApplication Build(FeedService service, ServeStatistics statistics, IReadOnlyList<string> urls, TransportSettings transport,
+        HealthCheck health, LogFormat format = LogFormat.Text)
     {
-        var feed = new FeedHandler(service);
+        var feed = new FeedHandler(service, statistics.Requests);
         var builder = ListenerHost.CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
         ServeFeedAheadOfHost(builder.Services, feed);
+        builder.Services.AddSingleton(_ => FeedMeter.Create(service, statistics)); // created by the container, so disposed with it
         var app = builder.Build();
-        var metrics = new MetricsHandler(service);
+        app.Services.GetRequiredService<Meter>();
+        var metrics = new MetricsHandler(service, statistics);
         // GET /feed/{userId} is normally answered by FeedApplication before this pipeline; the route stays for what
         // the fast path passes on (e.g. a trailing slash), with the same handler.
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context.Features, userId));

@@ -43,6 +43,9 @@ public sealed class ServeLifecycle : IAsyncDisposable
         _reloads = new ReloadQueue(_log);
     }
 
+    /// <summary>What this process counts: requests, items, reloads, snapshots (what /metrics shows).</summary>
+    public ServeStatistics Statistics { get; } = new();
+
     /// <summary>The loaded service; valid after <see cref="StartAsync"/> succeeded.</summary>
     public FeedService Service => _service ?? throw new InvalidOperationException("not started");
 
@@ -100,8 +103,8 @@ public sealed class ServeLifecycle : IAsyncDisposable
         {
             return ServeExit.Interrupted;
         }
-        var service = _service = Acquire(new FeedService(slab));
-        var keeper = Acquire(new StateKeeper(service, _options.StatePath, stateLock));
+        var service = _service = Acquire(new FeedService(slab, Statistics.Feed));
+        var keeper = Acquire(new StateKeeper(service, _options.StatePath, stateLock, Statistics.Snapshots));
         try
         {
             _log.Restored(keeper.Path, keeper.Restore());
@@ -111,7 +114,7 @@ public sealed class ServeLifecycle : IAsyncDisposable
             return Refuse(ServeExit.CannotStart, $"{_options.StatePath}: {e.Message}");
         }
         _keeper = keeper;
-        _reloads.Attach(Acquire(new FeedReloader(service, _options.Data, keeper)));
+        _reloads.Attach(Acquire(new FeedReloader(service, _options.Data, Statistics.Reloads, keeper.FollowNewDataset)));
         if (await StartListenersAsync(service, cancellationToken) is { } failed)
             return failed;
         _log.Ready(slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
@@ -124,7 +127,10 @@ public sealed class ServeLifecycle : IAsyncDisposable
     private async Task<ServeExit?> StartListenersAsync(FeedService service, CancellationToken cancellationToken)
     {
         _health = new HealthCheck(service);
-        var listeners = new List<WebApplication> { PublicListener.Build(service, _options.Urls, _options.Transport, _health, _options.LogFormat) };
+        var listeners = new List<WebApplication>
+        {
+            PublicListener.Build(service, Statistics, _options.Urls, _options.Transport, _health, _options.LogFormat),
+        };
         if (_options.AdminUrls.Count > 0)
             listeners.Add(AdminListener.Build(() => ReloadAsync("POST /admin/reload"), _options.AdminUrls, _options.LogFormat));
         foreach (var listener in listeners)

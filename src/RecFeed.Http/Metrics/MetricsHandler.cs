@@ -1,18 +1,23 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
+using RecFeed.Http.Lifecycle;
 
 namespace RecFeed.Http.Metrics;
 
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format (0.0.4): what requests got and how long they took, what is
-/// served, what reloads and snapshots did, and the process. Scrapes are rare, so this may allocate; the request path
-/// only adds to striped counters (<see cref="FeedCounters"/>, <see cref="RequestDurations"/>).
+/// served, what reloads and snapshots did (<see cref="ServeStatistics"/>), and the process. Scrapes are rare, so this
+/// may allocate; the request path only adds to striped counters (<see cref="FeedCounters"/>, <see cref="RequestDurations"/>).
 /// </summary>
-public sealed class MetricsHandler(FeedService service)
+public sealed class MetricsHandler(FeedService service, ServeStatistics statistics)
 {
     /// <summary>The <c>outcome</c> label of each <see cref="FeedOutcome"/>, by value.</summary>
     private static readonly string[] OutcomeLabels = ["served", "unknown_user", "misdirected", "unavailable", "bad_request"];
+
+    /// <summary>The order of <c>recfeed_requests_total</c>'s samples, as exposed since the first release.</summary>
+    private static readonly FeedOutcome[] RequestsOrder =
+        [FeedOutcome.Served, FeedOutcome.UnknownUser, FeedOutcome.BadRequest, FeedOutcome.Unavailable, FeedOutcome.Misdirected];
 
     private static readonly string Version =
         typeof(FeedService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -37,17 +42,17 @@ public sealed class MetricsHandler(FeedService service)
         return t.ToString();
     }
 
+    /// <summary>The request counts are the duration histogram's (<see cref="RequestDurations.Requests"/>): a request is counted once.</summary>
     private void WriteRequests(PrometheusText t)
     {
-        var c = service.Counters;
+        var c = statistics.Feed;
+        var r = statistics.Requests;
         t.Family("recfeed_requests_total", "counter", "Feed requests by outcome.");
-        Outcome(t, "recfeed_requests_total", FeedOutcome.Served, c[FeedCounter.Served]);
-        Outcome(t, "recfeed_requests_total", FeedOutcome.UnknownUser, c[FeedCounter.UnknownUser]);
-        Outcome(t, "recfeed_requests_total", FeedOutcome.BadRequest, c[FeedCounter.BadRequest]);
-        Outcome(t, "recfeed_requests_total", FeedOutcome.Unavailable, c[FeedCounter.Unavailable]);
-        Outcome(t, "recfeed_requests_total", FeedOutcome.Misdirected, c[FeedCounter.Misdirected]);
-        t.Single("recfeed_unknown_user_requests_total", "counter", "Requests for a user id beyond the file, answered with fallback items only.", c[FeedCounter.UnknownUser]);
-        t.Single("recfeed_bad_requests_total", "counter", "Requests answered 400.", c[FeedCounter.BadRequest]);
+        foreach (var outcome in RequestsOrder)
+            Outcome(t, "recfeed_requests_total", outcome, r.Requests(outcome));
+        t.Single("recfeed_unknown_user_requests_total", "counter", "Requests for a user id beyond the file, answered with fallback items only.",
+            r.Requests(FeedOutcome.UnknownUser));
+        t.Single("recfeed_bad_requests_total", "counter", "Requests answered 400.", r.Requests(FeedOutcome.BadRequest));
         t.Single("recfeed_personal_items_total", "counter", "Personal items served.", c[FeedCounter.PersonalItems]);
         t.Single("recfeed_fallback_items_total", "counter", "Fallback items served.", c[FeedCounter.FallbackItems]);
         t.Single("recfeed_exhausted_users_total", "counter", "Users whose personal feed ran out.", c[FeedCounter.ExhaustedUsers]);
@@ -61,8 +66,9 @@ public sealed class MetricsHandler(FeedService service)
     {
         const string name = "recfeed_request_duration_seconds";
         const string bucketName = name + "_bucket", sumName = name + "_sum", countName = name + "_count";
-        var durations = service.Durations;
-        t.Family(name, "histogram", "Feed request duration from the parsed request reaching the feed handler to its body written into Kestrel's buffer, by outcome.");
+        var durations = statistics.Requests;
+        t.Family(name, "histogram",
+            "Feed request duration from the parsed request reaching the feed handler to its body written into Kestrel's buffer, by outcome.");
         for (var o = 0; o < RequestDurations.Outcomes; o++)
         {
             var outcome = (FeedOutcome)o;
@@ -86,7 +92,8 @@ public sealed class MetricsHandler(FeedService service)
         t.Family("recfeed_dataset_info", "gauge", "The feeds file being served: its dataset id, shard (k/n) and path; the value is always 1.")
          .Sample("recfeed_dataset_info", 1, ("dataset_id", header.DatasetId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)),
              ("shard", $"{header.ShardIndex}/{header.ShardCount}"), ("file", slab.Path));
-        t.Single("recfeed_dataset_loaded_timestamp_seconds", "gauge", "When the served feeds file finished loading, in Unix seconds.", slab.LoadedAt.ToUnixTimeMilliseconds() / 1000.0);
+        t.Single("recfeed_dataset_loaded_timestamp_seconds", "gauge", "When the served feeds file finished loading, in Unix seconds.",
+            slab.LoadedAt.ToUnixTimeMilliseconds() / 1000.0);
         t.Single("recfeed_users_loaded", "gauge", "Users in the loaded feeds file.", slab.UserCount);
         t.Single("recfeed_items_per_user", "gauge", "Items stored per user.", slab.ItemsPerUser);
         t.Single("recfeed_slab_bytes", "gauge", "Bytes of feed data held in native memory.", slab.Bytes);
@@ -97,26 +104,33 @@ public sealed class MetricsHandler(FeedService service)
 
     private void WriteReloads(PrometheusText t)
     {
-        var r = service.Reloads;
+        var r = statistics.Reloads;
         t.Single("recfeed_reload_attempts_total", "counter", "Reloads asked for (SIGHUP or POST /admin/reload).", r.Attempts);
         t.Family("recfeed_reloads_total", "counter",
-            "Finished reloads by result: accepted (swapped in), skipped (the file already served), rejected (unusable or another shard's file; old data kept), failed (out of memory, I/O error or stopping; old data kept).");
+            "Finished reloads by result: accepted (swapped in), skipped (the file already served), rejected (unusable or another shard's file; " +
+            "old data kept), failed (out of memory, I/O error or stopping; old data kept).");
         foreach (var outcome in Enum.GetValues<ReloadOutcome>())
             t.Sample("recfeed_reloads_total", r[outcome], ("result", outcome.ToString().ToLowerInvariant()));
-        t.Single("recfeed_reload_last_success_timestamp_seconds", "gauge", "When the last accepted or skipped reload finished, in Unix seconds (0: none yet).", UnixSeconds(r.LastSuccess));
-        t.Single("recfeed_reload_last_failure_timestamp_seconds", "gauge", "When the last rejected or failed reload finished, in Unix seconds (0: none yet).", UnixSeconds(r.LastFailure));
-        t.Single("recfeed_reload_last_duration_seconds", "gauge", "How long the last finished reload took, from asking to answer.", r.LastDuration.TotalSeconds);
+        t.Single("recfeed_reload_last_success_timestamp_seconds", "gauge",
+            "When the last accepted or skipped reload finished, in Unix seconds (0: none yet).", UnixSeconds(r.LastSuccess));
+        t.Single("recfeed_reload_last_failure_timestamp_seconds", "gauge",
+            "When the last rejected or failed reload finished, in Unix seconds (0: none yet).", UnixSeconds(r.LastFailure));
+        t.Single("recfeed_reload_last_duration_seconds", "gauge", "How long the last finished reload took, from asking to answer.",
+            r.LastDuration.TotalSeconds);
     }
 
     private void WriteSnapshots(PrometheusText t)
     {
-        var s = service.Snapshots;
+        var s = statistics.Snapshots;
         t.Single("recfeed_snapshots_total", "counter", "Snapshots of the read positions written to the state file.", s.Written);
         t.Single("recfeed_snapshot_failures_total", "counter", "Snapshots that could not be written (retried next round).", s.Failures);
         t.Single("recfeed_snapshot_written_bytes_total", "counter", "Bytes of state file written by snapshots.", s.BytesWritten);
-        t.Single("recfeed_snapshot_last_success_timestamp_seconds", "gauge", "Last time the state file was known to hold every read position (a snapshot written, or nothing had moved), in Unix seconds.", s.LastSuccessUnixSeconds);
+        t.Single("recfeed_snapshot_last_success_timestamp_seconds", "gauge",
+            "Last time the state file was known to hold every read position (a snapshot written, or nothing had moved), in Unix seconds.",
+            s.LastSuccessUnixSeconds);
         t.Single("recfeed_snapshot_last_duration_seconds", "gauge", "How long the last snapshot written took.", s.LastDurationSeconds);
-        t.Single("recfeed_snapshot_interval_seconds", "gauge", "The configured time between snapshot rounds (0: snapshots not running).", s.Interval.TotalSeconds);
+        t.Single("recfeed_snapshot_interval_seconds", "gauge", "The configured time between snapshot rounds (0: snapshots not running).",
+            s.Interval.TotalSeconds);
     }
 
     private static double UnixSeconds(DateTimeOffset? at) => at is { } t ? t.ToUnixTimeMilliseconds() / 1000.0 : 0;

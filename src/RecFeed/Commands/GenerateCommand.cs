@@ -80,7 +80,8 @@ internal static class GenerateCommand
     {
         if (maxItemId < itemsPerUser || maxItemId < fallbackSize)
         {
-            stderr.WriteLine($"recfeed generate: --max-item-id {maxItemId} is smaller than --items-per-user {itemsPerUser} or --fallback-size {fallbackSize}; lists could not be distinct");
+            stderr.WriteLine($"recfeed generate: --max-item-id {maxItemId} is smaller than --items-per-user {itemsPerUser} " +
+                $"or --fallback-size {fallbackSize}; lists could not be distinct");
             return ExitCode.BadInput;
         }
         if (shard >= shardCount)
@@ -115,7 +116,8 @@ internal static class GenerateCommand
             bar?.Complete();
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var shardNote = spec.Count > 1 ? $"shard {spec}, " : "";
-            stdout.WriteLine($"wrote {path}: {shardNote}{header.UserCount} users x {header.ItemsPerUser} items, {header.FallbackCount} fallback, format {header.FormatVersion}, " +
+            stdout.WriteLine($"wrote {path}: {shardNote}{header.UserCount} users x {header.ItemsPerUser} items, " +
+                $"{header.FallbackCount} fallback, format {header.FormatVersion}, " +
                 $"{header.FileLength} bytes, seed {seed}, dataset {header.DatasetId:x16}, {seconds:F2} s");
         }
         return ExitCode.Ok;

@@ -24,7 +24,8 @@ internal static class InspectCommand
     public static Command Create()
     {
         var command = new Command("inspect", "Print a feeds file's header or one user's personal items.") { File, User, Verify };
-        command.SetAction((r, ct) => Task.FromResult((int)Run(Console.Out, Console.Error, r.GetValue(File)!.FullName, r.GetValue(User), r.GetValue(Verify), ct)));
+        command.SetAction((r, ct) =>
+            Task.FromResult((int)Run(Console.Out, Console.Error, r.GetValue(File)!.FullName, r.GetValue(User), r.GetValue(Verify), ct)));
         return command;
     }
 
@@ -67,7 +68,8 @@ internal static class InspectCommand
     {
         if (userId % h.ShardCount != h.ShardIndex)
         {
-            stderr.WriteLine($"recfeed inspect: {path}: user {userId} belongs to shard {userId % h.ShardCount} of {h.ShardCount}, this file is shard {h.ShardIndex}");
+            stderr.WriteLine(
+                $"recfeed inspect: {path}: user {userId} belongs to shard {userId % h.ShardCount} of {h.ShardCount}, this file is shard {h.ShardIndex}");
             return ExitCode.BadInput;
         }
         var local = userId / h.ShardCount;

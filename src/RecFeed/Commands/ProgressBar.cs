@@ -24,7 +24,8 @@ internal sealed class ProgressBar(TextWriter writer, long total, string unit, lo
             _lastDraw = now;
             var fraction = total == 0 ? 1 : Math.Min(1.0, (double)doneBytes / total);
             var filled = (int)(fraction * Width);
-            writer.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} {doneBytes / unitBytes:N0} / {total / unitBytes:N0} {unit}");
+            var bar = new string('#', filled) + new string('.', Width - filled);
+            writer.Write($"\r[{bar}] {fraction,4:P0} {doneBytes / unitBytes:N0} / {total / unitBytes:N0} {unit}");
             _drawn = true;
         }
     }

@@ -42,7 +42,8 @@ internal static class ServeCommand
 
     private static readonly Option<double> SnapshotInterval = new Option<double>("--snapshot-interval")
     {
-        Description = "Seconds between snapshots of the read positions (written only when some position moved). A kill -9 loses at most this many seconds of reading.",
+        Description = "Seconds between snapshots of the read positions (written only when some position moved). " +
+            "A kill -9 loses at most this many seconds of reading.",
         Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: false, MaxSnapshotSeconds)) },
     }.FromEnvironment(ServeOptions.DefaultSnapshotInterval.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: false, MaxSnapshotSeconds));
 

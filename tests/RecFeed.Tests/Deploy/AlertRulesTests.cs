@@ -22,12 +22,14 @@ public sealed class AlertRulesTests
     {
         var rules = File.ReadAllText(Path.Combine(Folder, "recfeed-alerts.yml"));
         var tests = File.ReadAllLines(Path.Combine(Folder, "recfeed-alerts.test.yml"));
-        var alerts = rules.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("- alert: ", StringComparison.Ordinal)).Select(l => l["- alert: ".Length..]).ToArray();
+        var alerts = rules.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("- alert: ", StringComparison.Ordinal)).Select(l => l["- alert: ".Length..]).ToArray();
         Assert.Equal(6, alerts.Length);
         foreach (var alert in alerts)
         {
             // The line after "alertname: X" says what is expected: "exp_alerts: []" (silent) or "exp_alerts:" (firing).
-            var expectations = tests.Select((line, i) => (line, i)).Where(x => x.line.Trim() == $"alertname: {alert}").Select(x => tests[x.i + 1].Trim()).ToArray();
+            var expectations = tests.Select((line, i) => (line, i))
+                .Where(x => x.line.Trim() == $"alertname: {alert}").Select(x => tests[x.i + 1].Trim()).ToArray();
             Assert.True(expectations.Contains("exp_alerts: []"), $"{alert}: no case where it stays silent");
             Assert.True(expectations.Contains("exp_alerts:"), $"{alert}: no case where it fires");
         }

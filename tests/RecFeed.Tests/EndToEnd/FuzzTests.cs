@@ -56,8 +56,9 @@ public sealed class FuzzTests : TempDirectoryTest
 
         using var healthz = await serve.Client.GetAsync("/healthz");
         var statuses = string.Join(", ", tally.Statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"));
-        Console.WriteLine($"fuzz: {tally.Sent} malformed requests ({WarmUp} warm-up + {Rounds} x {RoundCases}) in {elapsed.TotalSeconds:F1} s; statuses {statuses}; " +
-            $"505 for an unknown HTTP version: {tally.Version505}; RSS {baseline >> 20} MiB after warm-up, then per round {string.Join(' ', trajectory.Select(b => b >> 20))} MiB, growth {growth / 1024} KiB");
+        Console.WriteLine($"fuzz: {tally.Sent} malformed requests ({WarmUp} warm-up + {Rounds} x {RoundCases}) in {elapsed.TotalSeconds:F1} s; " +
+            $"statuses {statuses}; 505 for an unknown HTTP version: {tally.Version505}; RSS {baseline >> 20} MiB after warm-up, " +
+            $"then per round {string.Join(' ', trajectory.Select(b => b >> 20))} MiB, growth {growth / 1024} KiB");
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
         Assert.True(tally.ServerErrors.IsEmpty, string.Join('\n', tally.ServerErrors.Take(20)));
         Assert.DoesNotContain("fail:", serve.Output);

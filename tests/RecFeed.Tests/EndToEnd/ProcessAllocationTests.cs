@@ -33,12 +33,14 @@ public sealed class ProcessAllocationTests : TempDirectoryTest
         var ok = await Run(serve.Client, 1_000, Requests);
         var allocated = await AllocatedBytes(serve.Client) - before - scrape;
 
-        Console.WriteLine($"allocation: {allocated} bytes over {Requests} /feed requests, {allocated / (double)Requests:F1} bytes per request (one scrape, {scrape} bytes, taken out)");
+        Console.WriteLine($"allocation: {allocated} bytes over {Requests} /feed requests, {allocated / (double)Requests:F1} bytes per request " +
+            $"(one scrape, {scrape} bytes, taken out)");
         Assert.Equal(Requests, ok);
         // Not vacuous: a scrape allocates its text, so the counter must move between two readings.
         Assert.True(scrape > 0, "dotnet_gc_allocated_bytes_total did not move");
         Assert.True(allocated <= (long)BytesPerRequest * Requests,
-            $"{allocated} bytes over {Requests} requests (a scrape's {scrape} taken out): {allocated / (double)Requests:F1} bytes per request (limit {BytesPerRequest})");
+            $"{allocated} bytes over {Requests} requests (a scrape's {scrape} taken out): " +
+            $"{allocated / (double)Requests:F1} bytes per request (limit {BytesPerRequest})");
     }
 
     /// <summary>

@@ -120,7 +120,8 @@ public sealed class RestartTests : TempDirectoryTest
         await using var first = await ServeProcess.StartAsync(_data);
         await first.Client.GetStringAsync("/feed/3?size=2");
 
-        var (code, stdout, stderr) = await RecFeedProcess.RunAsync("serve", "--data", _data, "--urls", "http://127.0.0.1:0", "--admin-urls", "http://127.0.0.1:0");
+        var (code, stdout, stderr) = await RecFeedProcess.RunAsync(
+            "serve", "--data", _data, "--urls", "http://127.0.0.1:0", "--admin-urls", "http://127.0.0.1:0");
 
         Assert.Equal(1, code);
         Assert.Equal("", stdout);

@@ -175,7 +175,8 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
 
         Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         var log = serve.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        JsonElement State(string messageStart) => Assert.Single(log, e => e.GetProperty("Message").GetString()!.StartsWith(messageStart, StringComparison.Ordinal)).GetProperty("State");
+        JsonElement State(string messageStart) =>
+            Assert.Single(log, e => e.GetProperty("Message").GetString()!.StartsWith(messageStart, StringComparison.Ordinal)).GetProperty("State");
         Assert.Equal(Users, State("ready:").GetProperty("Users").GetInt32());
         Assert.Equal("skipped", State("SIGHUP:").GetProperty("Outcome").GetString());
         Assert.Equal(1, State("stopped:").GetProperty("Users").GetInt32());

@@ -44,7 +44,8 @@ public sealed class ServeStartStopTests : TempDirectoryTest
         probe.Stop();
         await using var first = await ServeProcess.StartAsync(_data, "--admin-urls", admin);
 
-        var (code, stdout, stderr) = await RecFeedProcess.RunAsync("serve", "--data", _data, "--urls", "http://127.0.0.1:0", "--admin-urls", admin, "--state", Dir.File("second.state"));
+        var (code, stdout, stderr) = await RecFeedProcess.RunAsync(
+            "serve", "--data", _data, "--urls", "http://127.0.0.1:0", "--admin-urls", admin, "--state", Dir.File("second.state"));
 
         Assert.Equal(1, code);
         Assert.Contains("cannot listen", stderr);

@@ -20,7 +20,8 @@ public sealed class HotPathAllocationTests
         using var dir = new TempDirectory();
         var path = dir.File("feeds.bin");
         TestFeeds.WriteRandom(path, Users, ItemsPerUser, fallback: 50, version: version);
-        using var service = new FeedService(FeedSlab.Load(path));
+        using var service = new FeedService(FeedSlab.Load(path), new FeedCounters());
+        var durations = new RequestDurations();
         // Known users (personal items, then fallback once exhausted), unknown users (fallback only), every size form.
         string[] userIds = ["0", "7", "999", "1000", "4294967295"];
         string[] queries = ["", "?size=10", "?a=b&size=200", "?size=1"];
@@ -42,7 +43,7 @@ public sealed class HotPathAllocationTests
                     continue;
                 }
                 bytes += FeedBody.Write(body, items[..count]);
-                service.Durations.Observe(FeedOutcome.Served, i * 997L); // spread over the buckets
+                durations.Observe(FeedOutcome.Served, i * 997L); // spread over the buckets
             }
             return (bytes, failures);
         }

@@ -9,10 +9,29 @@ namespace RecFeed.Tests.Hardening;
 /// </summary>
 public sealed class FuzzCases(int seed)
 {
-    private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT", "PRI", "get", "G ET", "GETT", "", "\u00c9GET", "GET\0", "BREW", new string('G', 300)];
-    private static readonly string[] Numbers = ["0", "1", "-1", "-0", "+1", "4294967295", "4294967296", "18446744073709551616", "99999999999999999999999999", "1e3", "0x10", "1.5", " 1", "1 ", "", "00000000000000000000001", "%31", "\u0661", "NaN", "-2147483648", "65535", "65536"];
-    private static readonly string[] Paths = ["/feed/%00", "/feed/%", "/feed/%zz", "/feed/%FF%FE", "/feed/%2e%2e/healthz", "/feed/%2F1", "/feed/\u00fc", "/feed/\u65e5\u672c", "/%66eed/1", "/feed//1", "/feed/1/", "/feed/1/2", "/feed/../metrics", "//feed/1", "/FEED/1", "*", "http://x/feed/1", "feed/1", "/feed/1#frag", "/feed/1?size=1&size=2", "/feed/1?size", "/feed/1?=&&=", "/feed/1?size=%31", "/feed/\t1", "/feed/1\\2", "/admin/reload"];
-    private static readonly string[] Versions = ["HTTP/1.1", "HTTP/1.0", "HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "HTTP/9.9", "HTTP/1.1 ", "HTTP/1", "http/1.1", "HTTP/1.10", "HTTP/-1.1", "", "HTTP\0/1.1"];
+    private static readonly string[] Methods =
+    [
+        "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT", "PRI", "get", "G ET", "GETT",
+        "", "\u00c9GET", "GET\0", "BREW", new string('G', 300),
+    ];
+    private static readonly string[] Numbers =
+    [
+        "0", "1", "-1", "-0", "+1", "4294967295", "4294967296", "18446744073709551616", "99999999999999999999999999",
+        "1e3", "0x10", "1.5", " 1", "1 ", "", "00000000000000000000001", "%31", "\u0661", "NaN", "-2147483648", "65535",
+        "65536",
+    ];
+    private static readonly string[] Paths =
+    [
+        "/feed/%00", "/feed/%", "/feed/%zz", "/feed/%FF%FE", "/feed/%2e%2e/healthz", "/feed/%2F1", "/feed/\u00fc",
+        "/feed/\u65e5\u672c", "/%66eed/1", "/feed//1", "/feed/1/", "/feed/1/2", "/feed/../metrics", "//feed/1",
+        "/FEED/1", "*", "http://x/feed/1", "feed/1", "/feed/1#frag", "/feed/1?size=1&size=2", "/feed/1?size",
+        "/feed/1?=&&=", "/feed/1?size=%31", "/feed/\t1", "/feed/1\\2", "/admin/reload",
+    ];
+    private static readonly string[] Versions =
+    [
+        "HTTP/1.1", "HTTP/1.0", "HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "HTTP/9.9", "HTTP/1.1 ", "HTTP/1", "http/1.1",
+        "HTTP/1.10", "HTTP/-1.1", "", "HTTP\0/1.1",
+    ];
 
     private readonly Random _random = new(seed);
 

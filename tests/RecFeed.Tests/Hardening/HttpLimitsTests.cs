@@ -24,13 +24,20 @@ public sealed class HttpLimitsTests : IAsyncLifetime
 
     /// <summary>Sends the request and the closer, so a kept-alive connection ends without waiting out a timeout.</summary>
     private async Task<string> SendAsync(string request) =>
-        Encoding.Latin1.GetString(await RawHttp.ExchangeAsync(_server.Address, [.. Encoding.Latin1.GetBytes(request), .. RawHttp.Closer], TimeSpan.FromSeconds(2)));
+        Encoding.Latin1.GetString(
+            await RawHttp.ExchangeAsync(_server.Address, [.. Encoding.Latin1.GetBytes(request), .. RawHttp.Closer], TimeSpan.FromSeconds(2)));
 
     public static TheoryData<string, string> Rejections => new()
     {
         { "GET /feed/1?pad=" + new string('a', HttpLimits.MaxRequestLine) + " HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 414 URI Too Long\r\n" },
-        { "GET /feed/1 HTTP/1.1\r\nHost: x\r\n" + string.Concat(Enumerable.Range(0, HttpLimits.MaxHeaderCount).Select(i => $"X-{i}: y\r\n")) + "\r\n", "HTTP/1.1 431 Request Header Fields Too Large\r\n" },
-        { "GET /feed/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + new string('b', HttpLimits.MaxHeadersTotal) + "\r\n\r\n", "HTTP/1.1 431 Request Header Fields Too Large\r\n" },
+        {
+            "GET /feed/1 HTTP/1.1\r\nHost: x\r\n" + string.Concat(Enumerable.Range(0, HttpLimits.MaxHeaderCount).Select(i => $"X-{i}: y\r\n")) + "\r\n",
+            "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        },
+        {
+            "GET /feed/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + new string('b', HttpLimits.MaxHeadersTotal) + "\r\n\r\n",
+            "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        },
         { "POST /feed/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", "HTTP/1.1 405 Method Not Allowed\r\n" },
         { "GET /feed/1 HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n" },
         { "GET /feed/\0 HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n" },

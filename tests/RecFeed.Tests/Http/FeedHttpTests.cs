@@ -66,7 +66,7 @@ public abstract class FeedHttpTests(uint version) : IAsyncLifetime
         Assert.Equal(20, mixed.Length);
         Assert.Equal(20, mixed.Distinct().Count());
         Assert.All(mixed, id => Assert.Contains(id, _reference.Fallback.ToArray()));
-        Assert.Equal(1, _server.Service.Counters[FeedCounter.ExhaustedUsers]);
+        Assert.Equal(1, _server.Statistics.Feed[FeedCounter.ExhaustedUsers]);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public abstract class FeedHttpTests(uint version) : IAsyncLifetime
         var items = ParseBody(await response.Content.ReadAsStringAsync());
         Assert.Equal(4, items.Distinct().Count());
         Assert.All(items, id => Assert.Contains(id, _reference.Fallback.ToArray()));
-        Assert.Equal(1, _server.Service.Counters[FeedCounter.UnknownUser]);
+        Assert.Equal(1, _server.Statistics.Requests.Requests(FeedOutcome.UnknownUser));
     }
 
     [Theory]
@@ -118,10 +118,10 @@ public abstract class FeedHttpTests(uint version) : IAsyncLifetime
     [Fact]
     public async Task Bad_requests_do_not_move_the_users_position_and_are_counted()
     {
-        var before = _server.Service.Counters[FeedCounter.BadRequest];
+        var before = _server.Statistics.Requests.Requests(FeedOutcome.BadRequest);
         await RawHttp.GetAsync(Address, "/feed/11?size=0");
         Assert.Equal(Row(11)[..2], ParseBody(await _server.Client.GetStringAsync("/feed/11?size=2")));
-        Assert.Equal(before + 1, _server.Service.Counters[FeedCounter.BadRequest]);
+        Assert.Equal(before + 1, _server.Statistics.Requests.Requests(FeedOutcome.BadRequest));
     }
 
     [Theory]

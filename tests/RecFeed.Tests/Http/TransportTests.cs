@@ -136,7 +136,8 @@ public sealed class TransportTests : IAsyncLifetime
         static (byte[], string, int) Sized(byte[] request)
         {
             var text = Encoding.ASCII.GetString(request);
-            var size = int.Parse(text[(text.IndexOf("size=", StringComparison.Ordinal) + 5)..text.IndexOf(' ', text.IndexOf("size=", StringComparison.Ordinal))]);
+            var at = text.IndexOf("size=", StringComparison.Ordinal);
+            var size = int.Parse(text[(at + 5)..text.IndexOf(' ', at)]);
             return (request, "feed", size);
         }
     }

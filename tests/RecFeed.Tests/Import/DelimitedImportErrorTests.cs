@@ -51,7 +51,8 @@ public sealed class DelimitedImportErrorTests : IDisposable
     {
         var input = _h.WriteText("recs.csv", "0,1\n5,1\n");
 
-        Assert.Equal($"{input}: row 2, column 1: user id 5 is outside --users 2 (ids 0..1)", await _h.FailAsync(new ImportSettings { Input = input, Users = 2 }));
+        Assert.Equal($"{input}: row 2, column 1: user id 5 is outside --users 2 (ids 0..1)",
+            await _h.FailAsync(new ImportSettings { Input = input, Users = 2 }));
     }
 
     [Fact]
@@ -67,7 +68,8 @@ public sealed class DelimitedImportErrorTests : IDisposable
     {
         var input = _h.WriteText("recs.txt", "0,1\n");
 
-        Assert.Equal($"{input}: cannot tell the format from the name; pass --format parquet, csv or tsv", await _h.FailAsync(new ImportSettings { Input = input }));
+        Assert.Equal($"{input}: cannot tell the format from the name; pass --format parquet, csv or tsv",
+            await _h.FailAsync(new ImportSettings { Input = input }));
     }
 
     [Fact]
@@ -95,7 +97,8 @@ public sealed class DelimitedImportErrorTests : IDisposable
         var input = _h.WriteText("recs.csv", "0,1\n");
         var fallback = _h.WriteText("popular.txt", "5\nx\n");
 
-        Assert.Equal($"{fallback}: row 2, column 1: item id \"x\" is not a number", await _h.FailAsync(new ImportSettings { Input = input, FallbackFile = fallback }));
+        Assert.Equal($"{fallback}: row 2, column 1: item id \"x\" is not a number",
+            await _h.FailAsync(new ImportSettings { Input = input, FallbackFile = fallback }));
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public sealed class DelimitedImportTests : IDisposable
         var rows = await _h.ImportAsync(new ImportSettings { Input = _h.WriteText(name, text), ItemsPerUser = 3 });
 
         Assert.Equal([[30u], [], [20u, 21u], [], [], [], [], [10u, 11u, 12u]], rows);
-        Assert.StartsWith($"imported {_h.Path(name)} into {_h.Output}: 8 users (5 without a row), 3 rows, 6 items; cut 0 users (0 items), padded 2,", _h.Stdout);
+        Assert.StartsWith($"imported {_h.Path(name)} into {_h.Output}: 8 users (5 without a row), 3 rows, 6 items; cut 0 users (0 items), padded 2,",
+            _h.Stdout);
     }
 
     [Fact]

@@ -50,7 +50,8 @@ public sealed class ParquetImportTests : IDisposable
         var rows = await _h.ImportAsync(new ImportSettings { Input = input, ItemsPerUser = 4 });
 
         Assert.Equal(WideExpected, rows);
-        Assert.StartsWith($"imported {input} into {_h.Output}: 8 users (1 without a row), 7 rows, 12 items; cut 1 users (1 items), padded 6, skipped 0 rows, dropped 1 repeated items,", _h.Stdout);
+        Assert.StartsWith($"imported {input} into {_h.Output}: 8 users (1 without a row), 7 rows, 12 items; cut 1 users (1 items), padded 6, " +
+            "skipped 0 rows, dropped 1 repeated items,", _h.Stdout);
     }
 
     [Fact]

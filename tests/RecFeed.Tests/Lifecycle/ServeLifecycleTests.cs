@@ -134,7 +134,7 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
 
         Assert.Equal(ReloadOutcome.Skipped, result.Outcome);
         Assert.Same(before, serve.Service.Current); // no new generation: nothing was read or allocated
-        Assert.Equal(1, serve.Service.Reloads[ReloadOutcome.Skipped]);
+        Assert.Equal(1, serve.Statistics.Reloads[ReloadOutcome.Skipped]);
         var line = Assert.Single(_log.Matching("SIGHUP: "));
         Assert.StartsWith("Information: SIGHUP: reload skipped: ", line);
         Assert.Contains("unchanged", line);
@@ -145,8 +145,8 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
         Assert.Equal(ReloadOutcome.Accepted, touched.Outcome);
         Assert.Contains("read positions kept", touched.Message);
         Assert.NotSame(before, serve.Service.Current);
-        Assert.Equal(2, serve.Service.Reloads.Attempts);
-        Assert.NotNull(serve.Service.Reloads.LastSuccess);
+        Assert.Equal(2, serve.Statistics.Reloads.Attempts);
+        Assert.NotNull(serve.Statistics.Reloads.LastSuccess);
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
         Assert.Equal(datasetBefore, serve.Service.Current.DatasetId);
         Assert.Equal("ok shard 0/2\n", await client.GetStringAsync("/healthz"));
         Assert.Equal("[100]", await client.GetStringAsync("/feed/0?size=1"));
-        Assert.Equal(1, serve.Service.Reloads[ReloadOutcome.Rejected]);
+        Assert.Equal(1, serve.Statistics.Reloads[ReloadOutcome.Rejected]);
         Assert.StartsWith("Error: SIGHUP: reload rejected: ", Assert.Single(_log.Matching("SIGHUP: ")));
     }
 
@@ -209,7 +209,7 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
 
         Assert.Equal(ReloadOutcome.Failed, result.Outcome);
         Assert.Contains("OutOfMemoryException", result.Message);
-        Assert.Equal(1, serve.Service.Reloads[ReloadOutcome.Failed]);
+        Assert.Equal(1, serve.Statistics.Reloads[ReloadOutcome.Failed]);
         var line = Assert.Single(_log.Matching("SIGHUP: "));
         Assert.StartsWith("Error: SIGHUP: reload failed: ", line);
         Assert.Contains("still serving dataset", line);
@@ -229,8 +229,8 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
         var result = await serve.ReloadAsync("SIGHUP");
 
         Assert.False(result.Succeeded);
-        Assert.Equal(1, serve.Service.Reloads.Attempts);
-        Assert.Equal(1, serve.Service.Reloads[ReloadOutcome.Failed] + serve.Service.Reloads[ReloadOutcome.Rejected]);
+        Assert.Equal(1, serve.Statistics.Reloads.Attempts);
+        Assert.Equal(1, serve.Statistics.Reloads[ReloadOutcome.Failed] + serve.Statistics.Reloads[ReloadOutcome.Rejected]);
         Assert.StartsWith("Error: SIGHUP: reload ", Assert.Single(_log.Matching("SIGHUP: ")));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/feed/3?size=1")).StatusCode);
     }
@@ -248,7 +248,7 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
 
         Assert.Single(_log.Matching("SIGHUP: received while starting"));
         Assert.StartsWith("Information: SIGHUP (received while starting): reload skipped", Assert.Single(_log.Matching("(received while starting): ")));
-        Assert.Equal(1, serve.Service.Reloads.Attempts);
+        Assert.Equal(1, serve.Statistics.Reloads.Attempts);
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public sealed class ServeLifecycleTests : TempDirectoryTest
                 Thread.Sleep(1);
             }
         });
-        while (serve.Service.Reloads.Attempts == 0)
+        while (serve.Statistics.Reloads.Attempts == 0)
             await Task.Delay(1);
 
         Assert.Equal(ServeExit.Stopped, await serve.StopAsync());

@@ -1,5 +1,7 @@
 using RecFeed.Feed;
 using RecFeed.Format;
+using RecFeed.Http;
+using RecFeed.Http.Metrics;
 using RecFeed.State;
 using RecFeed.Tests.Support;
 
@@ -75,8 +77,8 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
                 continue;
             }
             var name = line[..line.IndexOfAny(['{', ' '])];
-            Assert.True(current != null && (name == current || name.StartsWith(current + "_", StringComparison.Ordinal) && text.Contains($"# TYPE {current} histogram")),
-                $"sample {line} outside its family (current family: {current})");
+            var inFamily = name == current || name.StartsWith(current + "_", StringComparison.Ordinal) && text.Contains($"# TYPE {current} histogram");
+            Assert.True(current != null && inFamily, $"sample {line} outside its family (current family: {current})");
         }
         string[] families =
         [
@@ -113,7 +115,7 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         var service = _server.Service;
         var other = _dir.File("other.bin");
         TestFeeds.WriteRandom(other, 50, itemsPerUser: 10, seed: 99);
-        using var reloader = new FeedReloader(service, other, keeper: null);
+        using var reloader = new FeedReloader(service, other, _server.Statistics.Reloads);
         Assert.Equal(ReloadOutcome.Accepted, (await reloader.ReloadAsync()).Outcome);
         await File.WriteAllTextAsync(other, "not a feeds file");
         Assert.Equal(ReloadOutcome.Rejected, (await reloader.ReloadAsync()).Outcome);
@@ -138,14 +140,14 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         Assert.True(before["recfeed_snapshot_last_success_timestamp_seconds"] > 0, "at start the state file is current");
 
         await _server.Client.GetAsync("/feed/3");
-        using var keeper = new StateKeeper(service, _dir.File("feeds.bin.state"));
+        using var keeper = new StateKeeper(service, _dir.File("feeds.bin.state"), _server.Statistics.Snapshots);
         var snapshot = keeper.WriteIfChanged();
         Assert.NotNull(snapshot);
         Assert.Null(keeper.WriteIfChanged()); // nothing moved: no write, but the file is current
 
         await _server.Client.GetAsync("/feed/4");
         var gone = Directory.CreateDirectory(_dir.File("gone")).FullName;
-        using var blocked = new StateKeeper(service, Path.Combine(gone, "feeds.bin.state"));
+        using var blocked = new StateKeeper(service, Path.Combine(gone, "feeds.bin.state"), _server.Statistics.Snapshots);
         Directory.Delete(gone, recursive: true); // the folder disappears under the keeper: its next write fails
         Assert.ThrowsAny<IOException>(() => blocked.WriteIfChanged());
 
@@ -168,7 +170,7 @@ public sealed class MetricsExpositionTests : IAsyncLifetime
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == FeedMeter.Name && ReferenceEquals(instrument.Meter.Scope, _server.Service))
+            if (instrument.Meter.Name == FeedMeter.Name && ReferenceEquals(instrument.Meter.Scope, _server.Statistics))
                 l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>

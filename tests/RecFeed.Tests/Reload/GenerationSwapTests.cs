@@ -19,7 +19,7 @@ public sealed class GenerationSwapTests : TempDirectoryTest
     {
         var data = Dir.File("a.bin");
         TwoDatasets.Write(data, dataset: 1, users: 20, itemsPerUser: 10);
-        using var service = new FeedService(FeedSlab.Load(data));
+        using var service = new FeedService(FeedSlab.Load(data), new FeedCounters());
         First(service, 5);
         First(service, 5);
         var old = service.Current;
@@ -37,7 +37,7 @@ public sealed class GenerationSwapTests : TempDirectoryTest
     public void A_new_dataset_starts_everyone_from_zero()
     {
         var (a, b) = TwoDatasets.WriteBoth(Dir, users: 20, itemsPerUser: 10);
-        using var service = new FeedService(FeedSlab.Load(a));
+        using var service = new FeedService(FeedSlab.Load(a), new FeedCounters());
         First(service, 5);
 
         Assert.False(service.Swap(FeedSlab.Load(b)));
@@ -52,7 +52,7 @@ public sealed class GenerationSwapTests : TempDirectoryTest
         var (one, two) = TwoDatasets.WriteBoth(Dir, users: 500, itemsPerUser: 40);
         var files = new[] { one, two };
         var slabs = Enumerable.Range(0, 60).Select(i => FeedSlab.Load(files[i % 2])).ToArray();
-        using var service = new FeedService(FeedSlab.Load(files[1]));
+        using var service = new FeedService(FeedSlab.Load(files[1]), new FeedCounters());
         long mixed = 0;
         var load = new ServeLoad(service, readers: 4, users: 600, maxSize: 60, items =>
         {

@@ -88,7 +88,8 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 
-        Console.WriteLine($"reload under load: {Reloads} reloads, {ok} requests ok, {failed} failed, {mixed} mixed (dataset 1: {seen[1]}, dataset 2: {seen[2]})");
+        Console.WriteLine(
+            $"reload under load: {Reloads} reloads, {ok} requests ok, {failed} failed, {mixed} mixed (dataset 1: {seen[1]}, dataset 2: {seen[2]})");
         Assert.Equal(0, failed);
         Assert.Equal(0, mixed);
         Assert.True(seen[1] > 0 && seen[2] > 0, "both datasets must have been served");

@@ -73,7 +73,8 @@ public sealed class ShippedScriptTests : TempDirectoryTest
         Assert.True(await script.WaitForExitAsync(ScriptTimeout) == 0, script.Output);
 
         Assert.Contains(row, script.Output);
-        var (code, header, stderr) = await RecFeedProcess.RunAsync("inspect", Path.Combine(RepoPaths.Root, "artifacts", "bench-import", "feeds.bin"), "--verify");
+        var imported = Path.Combine(RepoPaths.Root, "artifacts", "bench-import", "feeds.bin");
+        var (code, header, stderr) = await RecFeedProcess.RunAsync("inspect", imported, "--verify");
         Assert.True(code == 0, stderr);
         Assert.Matches(@"users\s+2000\b", header);
         Assert.Matches(@"items per user\s+20\b", header);

@@ -62,7 +62,8 @@ public sealed class HaproxyConfigCommandTests : IDisposable
 
     [Theory]
     [InlineData(2u, new[] { "h:1" }, "127.0.0.1:8080", "shard 1 of 2 has no --backend; every shard needs at least one")]
-    [InlineData(2u, new[] { "0=h:1", "h:2" }, "127.0.0.1:8080", "--backend values must either all name their shard (K=host:port) or none (host:port, assigned in turn)")]
+    [InlineData(2u, new[] { "0=h:1", "h:2" }, "127.0.0.1:8080",
+        "--backend values must either all name their shard (K=host:port) or none (host:port, assigned in turn)")]
     [InlineData(2u, new[] { "2=h:1", "1=h:2" }, "127.0.0.1:8080", "--backend '2=h:1': the shard before '=' must be 0..1")]
     [InlineData(1u, new[] { "h 1:80" }, "127.0.0.1:8080", "--backend 'h 1:80': expected host:port (port 1..65535, IPv6 in brackets)")]
     [InlineData(1u, new[] { "h:65536" }, "127.0.0.1:8080", "--backend 'h:65536': expected host:port (port 1..65535, IPv6 in brackets)")]

@@ -171,7 +171,8 @@ public sealed class RouterEndToEndTests : TempDirectoryTest
     {
         var first = await GetAsync(client, user);
         var second = await GetAsync(client, user);
-        Assert.True(first.Status == HttpStatusCode.OK && second.Status == HttpStatusCode.OK, $"user {user}: {first.Status} {first.Body} / {second.Status} {second.Body}");
+        Assert.True(first.Status == HttpStatusCode.OK && second.Status == HttpStatusCode.OK,
+            $"user {user}: {first.Status} {first.Body} / {second.Status} {second.Body}");
         Assert.Equal(Row(user), Parse(first.Body).Concat(Parse(second.Body)).ToArray());
         // Personal feed used up: only fallback items from now on.
         var after = Parse((await GetAsync(client, user)).Body);
@@ -215,7 +216,8 @@ public sealed class RouterEndToEndTests : TempDirectoryTest
     private static async Task<(int Served, int Misdirected)> OutcomesAsync(ServeProcess shard)
     {
         var metrics = await shard.Client.GetStringAsync("/metrics");
-        int Sample(string name) => int.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
+        int Sample(string name) =>
+            int.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
         return (Sample("recfeed_requests_total{outcome=\"served\"}"), Sample("recfeed_requests_total{outcome=\"misdirected\"}"));
     }
 

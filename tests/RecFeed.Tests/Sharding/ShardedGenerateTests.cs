@@ -20,7 +20,8 @@ public sealed class ShardedGenerateTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private ExitCode Generate(string output, uint shards, uint? shard) =>
-        GenerateCommand.Run(_stdout, _stderr, Users, Items, MaxItemId, Fallback, Seed, output, false, shards, shard, RecFeed.Format.FeedFileHeader.CurrentVersion, CancellationToken.None);
+        GenerateCommand.Run(_stdout, _stderr, Users, Items, MaxItemId, Fallback, Seed, output, false, shards, shard,
+            RecFeed.Format.FeedFileHeader.CurrentVersion, CancellationToken.None);
 
     [Fact]
     public void Every_global_users_row_in_its_shard_equals_the_unsharded_files_row()

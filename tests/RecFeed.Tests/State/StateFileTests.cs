@@ -8,18 +8,18 @@ namespace RecFeed.Tests.State;
 public sealed class StateFileTests : TempDirectoryTest
 {
 
-    private FeedService Service(string data) => new(FeedSlab.Load(data));
+    private FeedService Service(string data) => new(FeedSlab.Load(data), new FeedCounters());
 
     /// <summary>One snapshot by a keeper that lets the state file go again, as a stopped server does.</summary>
     private static StateSnapshot? Snapshot(FeedService service, string state)
     {
-        using var keeper = new StateKeeper(service, state);
+        using var keeper = new StateKeeper(service, state, new SnapshotStatistics());
         return keeper.WriteIfChanged();
     }
 
     private static StateRestore Restore(FeedService service, string state)
     {
-        using var keeper = new StateKeeper(service, state);
+        using var keeper = new StateKeeper(service, state, new SnapshotStatistics());
         return keeper.Restore();
     }
 
@@ -61,7 +61,7 @@ public sealed class StateFileTests : TempDirectoryTest
         var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 10, itemsPerUser: 5);
         using var service = Service(data);
-        using var keeper = new StateKeeper(service, Dir.File("s"));
+        using var keeper = new StateKeeper(service, Dir.File("s"), new SnapshotStatistics());
         Assert.Null(keeper.WriteIfChanged());
         Assert.False(File.Exists(keeper.Path));
         Claim(service, 4, 2);
@@ -151,7 +151,7 @@ public sealed class StateFileTests : TempDirectoryTest
         TwoDatasets.Write(data, dataset: 1, users: 2_000, itemsPerUser: 2_000);
         var state = Dir.File("state");
         using var service = Service(data);
-        using (var keeper = new StateKeeper(service, state))
+        using (var keeper = new StateKeeper(service, state, new SnapshotStatistics()))
         await using (var load = new ServeLoad(service, readers: 3, users: 2_000, maxSize: 1))
         {
             // Fast readers may exhaust every row before the last rounds; what is checked is that the copies were racy.

@@ -28,7 +28,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         _datasetId = TwoDatasets.Write(_data, dataset: 1, users: Users, itemsPerUser: ItemsPerUser).DatasetId;
     }
 
-    private FeedService Service() => new(FeedSlab.Load(_data));
+    private FeedService Service() => new(FeedSlab.Load(_data), new FeedCounters());
 
     private static void Claim(FeedService service, int user, int size) => service.Serve((uint)user, new uint[size], out _);
 
@@ -38,7 +38,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     private ushort[] Restored(out StateRestore restore)
     {
         using var service = Service();
-        using var keeper = new StateKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
         restore = keeper.Restore();
         return Positions(service);
     }
@@ -47,7 +47,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     public void A_snapshot_writes_only_the_chunks_that_changed()
     {
         using var service = Service();
-        using var keeper = new StateKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
         Claim(service, 5, 2);
         var first = keeper.WriteIfChanged()!.Value;
         Assert.Equal(StateFileHeader.Size + Users * sizeof(ushort), first.Bytes); // this process's first: a base
@@ -69,7 +69,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         var random = new Random(journalLimit is null ? 1 : 2);
         using var service = Service();
         var lengths = new List<long>();
-        using (var keeper = new StateKeeper(service, _state, journalLimit))
+        using (var keeper = new StateKeeper(service, _state, new SnapshotStatistics(), journalLimit))
         {
             for (var round = 0; round < 60; round++)
             {
@@ -101,7 +101,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     private (ushort[] Base, ushort[] First, ushort[] Second, long LastRecord, long FirstRecord) ThreeSnapshots()
     {
         using var service = Service();
-        using var keeper = new StateKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
         Claim(service, 1, 2);
         Claim(service, 500, 1);
         keeper.WriteIfChanged();
@@ -163,7 +163,7 @@ public sealed class StateJournalTests : TempDirectoryTest
     public void A_record_that_verifies_but_holds_a_position_past_the_rows_end_makes_the_file_corrupt()
     {
         using (var service = Service())
-        using (var keeper = new StateKeeper(service, _state))
+        using (var keeper = new StateKeeper(service, _state, new SnapshotStatistics()))
         {
             Claim(service, 3, 1);
             keeper.WriteIfChanged();
@@ -196,7 +196,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         var other = Dir.File("other.bin");
         TwoDatasets.Write(other, dataset: 2, users: Users, itemsPerUser: ItemsPerUser);
         using var service = Service();
-        using var keeper = new StateKeeper(service, _state);
+        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
         Claim(service, 1, 1);
         keeper.WriteIfChanged();
         Claim(service, 2, 1);

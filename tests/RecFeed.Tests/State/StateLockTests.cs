@@ -29,11 +29,11 @@ public sealed class StateLockTests : TempDirectoryTest
         var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 10, itemsPerUser: 5);
         var state = StateFile.DefaultPath(data);
-        using var a = new FeedService(FeedSlab.Load(data));
-        using var b = new FeedService(FeedSlab.Load(data));
-        using (new StateKeeper(a, state))
-            Assert.Throws<StateLockException>(() => new StateKeeper(b, state));
-        using var keeper = new StateKeeper(b, state);
+        using var a = new FeedService(FeedSlab.Load(data), new FeedCounters());
+        using var b = new FeedService(FeedSlab.Load(data), new FeedCounters());
+        using (new StateKeeper(a, state, new SnapshotStatistics()))
+            Assert.Throws<StateLockException>(() => new StateKeeper(b, state, new SnapshotStatistics()));
+        using var keeper = new StateKeeper(b, state, new SnapshotStatistics());
         Assert.Equal(RestoreOutcome.Missing, keeper.Restore().Outcome);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using RecFeed.Feed;
+using RecFeed.Http;
 using RecFeed.Http.Lifecycle;
 
 namespace RecFeed.Tests.Support;
@@ -23,6 +24,7 @@ public sealed class InProcessServer : IAsyncDisposable
     }
 
     public FeedService Service => _serve.Service;
+    public ServeStatistics Statistics => _serve.Statistics;
     public Uri Address { get; }
     public HttpClient Client { get; }
 

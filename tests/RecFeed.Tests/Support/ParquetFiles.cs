@@ -95,7 +95,8 @@ public static class ParquetFiles
     private static Task WriteFlatAsync<T>(ParquetRowGroupWriter rowGroup, DataField field, long?[] values) where T : struct, INumber<T> =>
         field.IsNullable
             ? rowGroup.WriteAsync(field, (ReadOnlyMemory<T?>)values.Select(v => v is { } x ? T.CreateTruncating(x) : (T?)null).ToArray())
-            : rowGroup.WriteAsync(field, (ReadOnlyMemory<T>)values.Select(v => T.CreateTruncating(v ?? throw new ArgumentException($"null in required column {field.Name}"))).ToArray());
+            : rowGroup.WriteAsync(field,
+                (ReadOnlyMemory<T>)values.Select(v => T.CreateTruncating(v ?? throw new ArgumentException($"null in required column {field.Name}"))).ToArray());
 
     private static T[] Convert<T>(List<long> values) where T : struct, INumber<T> => values.Select(T.CreateTruncating).ToArray();
 

@@ -121,7 +121,8 @@ public sealed class PrometheusServer : IAsyncDisposable
             if (done(result))
                 return result;
             if (clock.Elapsed > timeout)
-                Assert.Fail($"{promql}: no expected answer within {timeout.TotalSeconds} s; last: [{string.Join(", ", result.Select(r => r.GetRawText()))}]\nprometheus:\n{this}");
+                Assert.Fail($"{promql}: no expected answer within {timeout.TotalSeconds} s; " +
+                    $"last: [{string.Join(", ", result.Select(r => r.GetRawText()))}]\nprometheus:\n{this}");
             await Task.Delay(200);
         }
     }

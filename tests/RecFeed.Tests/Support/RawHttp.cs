@@ -98,7 +98,8 @@ public static partial class RawHttp
 
     /// <summary>The status codes of every response in <paramref name="bytes"/> (several when requests were pipelined).</summary>
     public static int[] Statuses(byte[] bytes) =>
-        [.. StatusLine().Matches(Encoding.Latin1.GetString(bytes)).Select(m => int.Parse(m.Groups[1].ValueSpan, provider: System.Globalization.CultureInfo.InvariantCulture))];
+        [.. StatusLine().Matches(Encoding.Latin1.GetString(bytes))
+            .Select(m => int.Parse(m.Groups[1].ValueSpan, provider: System.Globalization.CultureInfo.InvariantCulture))];
 
     [GeneratedRegex(@"HTTP/1\.[01] (\d{3}) ")]
     private static partial Regex StatusLine();

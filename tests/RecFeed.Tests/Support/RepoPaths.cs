@@ -13,7 +13,8 @@ public static class RepoPaths
     {
         get
         {
-            var path = Environment.GetEnvironmentVariable("RECFEED_BIN") ?? Path.Combine(Root, "artifacts", OperatingSystem.IsWindows() ? "recfeed.exe" : "recfeed");
+            var path = Environment.GetEnvironmentVariable("RECFEED_BIN")
+                ?? Path.Combine(Root, "artifacts", OperatingSystem.IsWindows() ? "recfeed.exe" : "recfeed");
             Assert.True(File.Exists(path), $"published binary not found at {path}; run ./build.sh test (it publishes first)");
             return path;
         }

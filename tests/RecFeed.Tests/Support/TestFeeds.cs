@@ -31,9 +31,10 @@ public static class TestFeeds
         return FeedFileWriter.Write(path, layout, source);
     }
 
-    public static FeedFileHeader WriteLists(string path, IReadOnlyList<uint[]> rows, uint[] fallback, int itemsPerUser, uint shardIndex = 0, uint shardCount = 1,
-        uint version = FeedFileHeader.CurrentVersion) =>
-        Write(path, FeedFileHeader.Create((ulong)rows.Count, itemsPerUser, fallback.Length, 0, shardIndex, shardCount), new ListSource(rows, fallback), version);
+    public static FeedFileHeader WriteLists(string path, IReadOnlyList<uint[]> rows, uint[] fallback, int itemsPerUser,
+        uint shardIndex = 0, uint shardCount = 1, uint version = FeedFileHeader.CurrentVersion) =>
+        Write(path, FeedFileHeader.Create((ulong)rows.Count, itemsPerUser, fallback.Length, 0, shardIndex, shardCount),
+            new ListSource(rows, fallback), version);
 
     public static FeedFileHeader WriteRandom(string path, ulong users, int itemsPerUser = 20, int fallback = 50, ulong seed = 7, uint maxItemId = 1_000_000,
         uint version = FeedFileHeader.CurrentVersion) =>

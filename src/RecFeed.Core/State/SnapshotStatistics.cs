@@ -5,7 +5,7 @@ namespace RecFeed.State;
 /// read position: a snapshot written, or a round that found nothing had moved. So an idle server does not look stale,
 /// and a server whose writes fail does, however busy it is. Written by <see cref="StateKeeper"/>; no lock.
 /// </summary>
-public sealed class SnapshotStats
+public sealed class SnapshotStatistics
 {
     private long _written;
     private long _failures;
@@ -15,7 +15,7 @@ public sealed class SnapshotStats
     private long _intervalTicks;
 
     /// <summary>At start the state file was just restored (or there is none and nothing has moved): it is current.</summary>
-    public SnapshotStats() => UpToDate();
+    public SnapshotStatistics() => UpToDate();
 
     public long Written => Volatile.Read(ref _written);
     public long Failures => Volatile.Read(ref _failures);

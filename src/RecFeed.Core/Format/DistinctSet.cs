@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace RecFeed.Synthetic;
+namespace RecFeed.Format;
 
 /// <summary>
 /// Open-addressing set of non-zero item ids for checking one row at a time, cleared in O(1) by bumping a generation

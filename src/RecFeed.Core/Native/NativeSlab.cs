@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using RecFeed.Native;
 
-namespace RecFeed.Slab;
+namespace RecFeed.Native;
 
 /// <summary>
 /// The one owner of a block of native memory: 2 MiB aligned so the kernel can back it with huge pages (fewer TLB
