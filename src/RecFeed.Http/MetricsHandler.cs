@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
+using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http;
 
@@ -9,7 +10,8 @@ namespace RecFeed.Http;
 /// served, what reloads and snapshots did, and the process. Scrapes are rare, so this may allocate; the request path
 /// only adds to striped counters (<see cref="FeedCounters"/>, <see cref="RequestDurations"/>).
 /// </summary>
-public sealed class MetricsHandler(FeedService service)
+/// <param name="transport">The epoll transport's counters; null on the sockets transport.</param>
+public sealed class MetricsHandler(FeedService service, EpollTransportMetrics? transport = null)
 {
     /// <summary>The <c>outcome</c> label of each <see cref="FeedOutcome"/>, by value.</summary>
     private static readonly string[] OutcomeLabels = ["served", "unknown_user", "misdirected", "unavailable", "bad_request"];
@@ -33,6 +35,8 @@ public sealed class MetricsHandler(FeedService service)
         WriteDataset(t);
         WriteReloads(t);
         WriteSnapshots(t);
+        if (transport != null)
+            TransportMetrics.Write(t, transport);
         ProcessMetrics.Write(t);
         return t.ToString();
     }

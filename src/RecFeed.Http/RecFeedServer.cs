@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RecFeed.Feed;
+using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http;
 
@@ -20,7 +21,7 @@ public static class RecFeedServer
         var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
         ServeFeedAheadOfHost(builder.Services, feed);
         var app = builder.Build();
-        var metrics = new MetricsHandler(service);
+        var metrics = new MetricsHandler(service, app.Services.GetService<EpollTransportMetrics>());
         // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
         health ??= new HealthCheck(service);
         // GET /feed/{userId} is normally answered by FeedApplication before this pipeline; the route stays for what

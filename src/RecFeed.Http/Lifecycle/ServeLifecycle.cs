@@ -20,6 +20,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     private readonly ILogger _log = logging.CreateLogger("recfeed");
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _stopSnapshots = new();
+    private readonly CancellationTokenSource _transportFailed = new();
     // Guards the start/stop state below against the signal thread.
     private readonly Lock _state = new();
     private bool _ready;
@@ -46,6 +47,9 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
     /// <summary>The admin listener's addresses, empty when there is none.</summary>
     public IReadOnlyList<string> AdminAddresses { get; private set; } = [];
 
+    /// <summary>The public listener's services, once started: where tests reach the transport.</summary>
+    internal IServiceProvider PublicServices => _public?.Services ?? throw new InvalidOperationException("not started");
+
     /// <summary>
     /// The whole life: SIGHUP is taken over before anything else (its default action would end the process, and a
     /// reload asked for while loading runs once ready), then start, serve until <paramref name="stop"/> fires, stop.
@@ -63,7 +67,8 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
             return failed;
         try
         {
-            await Task.Delay(Timeout.Infinite, stop);
+            using var serving = CancellationTokenSource.CreateLinkedTokenSource(stop, _transportFailed.Token);
+            await Task.Delay(Timeout.Infinite, serving.Token);
         }
         catch (OperationCanceledException)
         {
@@ -79,8 +84,16 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         }
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Again);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Again);
-        return await StopAsync(endDrain.Token);
+        var exit = await StopAsync(endDrain.Token);
+        return _transportFailed.IsCancellationRequested && exit == ServeExit.Stopped ? ServeExit.TransportFailed : exit;
     }
+
+    /// <summary>
+    /// An epoll loop failed (the transport logged it): the server cannot serve all its connections, so it stops the
+    /// way a signal stops it, final snapshot included, and exits 1. The stop runs on the thread pool, not on the
+    /// failed loop's thread.
+    /// </summary>
+    private void OnLoopFailed(Exception failure) => _ = _transportFailed.CancelAsync();
 
     /// <summary>Loads, restores and starts listening; null once serving, otherwise why it could not start (already reported in one line).</summary>
     public async Task<ServeExit?> StartAsync(CancellationToken cancellationToken)
@@ -117,7 +130,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _keeper = keeper;
         _reloader = new FeedReloader(_service, options.Data, keeper);
         _health = new HealthCheck(_service);
-        _public = RecFeedServer.Build(_service, options.Urls, options.Transport, _health, options.LogFormat);
+        _public = RecFeedServer.Build(_service, options.Urls, options.Transport with { LoopFailed = OnLoopFailed }, _health, options.LogFormat);
         if (options.AdminUrls.Count > 0)
             _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat);
         try
@@ -140,9 +153,10 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         AdminAddresses = _admin?.ListeningAddresses() ?? [];
         if (!AdminServer.IsLoopbackOnly(AdminAddresses))
             _log.LogWarning("the admin listener is bound beyond loopback ({Addresses}): anyone who reaches it can trigger reloads", string.Join(' ', AdminAddresses));
-        _log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin}) over {Transport}",
+        _log.LogInformation("ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, listening on {Addresses} (admin: {Admin}) over {Transport}, up to {Descriptors} open files",
             slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
-            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", options.Transport.Describe());
+            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", options.Transport.Describe(),
+            DescriptorLimit.Soft);
 
         var failedInARow = 0;
         var lastWritten = DateTimeOffset.UtcNow;
@@ -331,6 +345,7 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _service?.Dispose();
         _stopping.Dispose();
         _stopSnapshots.Dispose();
+        _transportFailed.Dispose();
         _hangup?.Dispose();
     }
 }
