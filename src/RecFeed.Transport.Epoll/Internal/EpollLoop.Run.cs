@@ -26,9 +26,11 @@ internal sealed unsafe partial class EpollLoop
             NativeMemory.Free(events);
         }
         _stopping = true;
-        // Still on guard: closing what the loop owns runs Kestrel's continuations, which may throw too.
-        Guarded(static loop => loop.RunQueued());
-        Guarded(static loop => loop.CloseAll());
+        // Still on guard: closing what the loop owns runs Kestrel's continuations, which may throw too, and one that
+        // does must not keep the rest from running.
+        DrainGuarded();
+        CloseAll();
+        DrainGuarded();
         lock (_remote)
         {
             // From here on, work scheduled from other threads runs on those threads: it can only be the end of a
@@ -36,7 +38,7 @@ internal sealed unsafe partial class EpollLoop
             Interlocked.Exchange(ref _exitedFlag, 1);
             LinuxNet.Close(_wake);
         }
-        Guarded(static loop => loop.RunQueued());
+        DrainGuarded();
         LinuxNet.Close(_epoll);
         _exited.TrySetResult();
         if (_failure is { } failure)
@@ -61,16 +63,20 @@ internal sealed unsafe partial class EpollLoop
         }
     }
 
-    private void Guarded(Action<EpollLoop> step)
+    private void DrainGuarded()
     {
-        try
+        do
         {
-            step(this);
+            try
+            {
+                RunQueued();
+            }
+            catch (Exception e)
+            {
+                _failure ??= e;
+            }
         }
-        catch (Exception e)
-        {
-            _failure ??= e;
-        }
+        while (!_remote.IsEmpty || _local.Count > 0);
     }
 
     private void ReportFailure(Exception failure)
@@ -112,7 +118,15 @@ internal sealed unsafe partial class EpollLoop
     {
         var stopping = new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The server is stopping.");
         for (var slot = 0; slot < _used; slot++)
-            _slots[slot]?.Close(stopping);
-        RunQueued();
+        {
+            try
+            {
+                _slots[slot]?.Close(stopping);
+            }
+            catch (Exception e)
+            {
+                _failure ??= e;
+            }
+        }
     }
 }
