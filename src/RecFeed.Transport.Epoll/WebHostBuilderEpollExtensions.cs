@@ -12,13 +12,17 @@ public static class WebHostBuilderEpollExtensions
 {
     /// <summary>
     /// Serves IP endpoints through epoll loops; other endpoint kinds (Unix sockets) stay with Kestrel's sockets
-    /// transport, which Kestrel asks after this one because factories registered last are asked first.
+    /// transport, which Kestrel asks after this one because factories registered last are asked first. The
+    /// transport's <see cref="EpollTransportMetrics"/> is registered as a singleton.
     /// </summary>
     public static IWebHostBuilder UseEpoll(this IWebHostBuilder builder, Action<EpollTransportOptions>? configure = null)
     {
         var options = new EpollTransportOptions();
         configure?.Invoke(options);
-        return builder.ConfigureServices(services => services.AddSingleton<IConnectionListenerFactory>(sp => new EpollTransportFactory(
-            sp.GetRequiredService<IMemoryPoolFactory<byte>>(), options, sp.GetRequiredService<ILoggerFactory>())));
+        var metrics = new EpollTransportMetrics(options.LoopCount);
+        return builder.ConfigureServices(services => services
+            .AddSingleton(metrics)
+            .AddSingleton<IConnectionListenerFactory>(sp => new EpollTransportFactory(
+                sp.GetRequiredService<IMemoryPoolFactory<byte>>(), options, metrics, sp.GetRequiredService<ILoggerFactory>())));
     }
 }

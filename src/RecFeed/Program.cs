@@ -4,6 +4,8 @@ using RecFeed.Http.Hosting;
 
 // Before anything opens a socket: the socket engine reads its settings once, from the environment.
 TunedHost.ApplySocketEngineDefaults();
+// What CoreCLR would have done at start: a connection is a descriptor, and the operator's limit is the hard one.
+DescriptorLimit.RaiseSoftToHard();
 
 var root = new RootCommand("recfeed: serves precomputed recommendation feeds over HTTP, remembering how far each user has read.")
 {

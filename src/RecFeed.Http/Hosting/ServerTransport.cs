@@ -19,6 +19,12 @@ public sealed record TransportSettings
     /// <summary>epoll: measured against sockets in bench/README.md (less CPU per request, lower p99).</summary>
     public const ServerTransport DefaultKind = ServerTransport.Epoll;
 
+    /// <summary>
+    /// The smallest <see cref="MaxRequestBufferSize"/>: the largest request <see cref="HttpLimits"/> lets through
+    /// (a 1 KiB request line and 8 KiB of headers) must fit, or it would wait for its headers timeout.
+    /// </summary>
+    public const long MinRequestBufferSize = 16 * 1024;
+
     public static readonly TransportSettings Default = new();
 
     public ServerTransport Kind { get; init; } = DefaultKind;
@@ -26,11 +32,24 @@ public sealed record TransportSettings
     /// <summary>The epoll transport's loop threads; 0 (the default) for one per core.</summary>
     public int IoThreads { get; init; }
 
+    /// <summary>Unparsed request bytes held per connection before the transport stops reading from it.</summary>
+    public long MaxRequestBufferSize { get; init; } = EpollTransportOptions.DefaultMaxInputBufferSize;
+
+    /// <summary>Told when an epoll loop fails (already logged); whoever runs the server stops it.</summary>
+    public Action<Exception>? LoopFailed { get; init; }
+
     /// <summary>Puts Kestrel on the chosen transport.</summary>
     public void Apply(IWebHostBuilder host)
     {
         if (Kind == ServerTransport.Epoll)
-            host.UseEpoll(o => o.IoThreads = IoThreads);
+            host.UseEpoll(o =>
+            {
+                o.IoThreads = IoThreads;
+                o.MaxInputBufferSize = MaxRequestBufferSize;
+                o.LoopFailed = LoopFailed;
+            });
+        else
+            host.UseSockets(o => o.MaxReadBufferSize = MaxRequestBufferSize);
     }
 
     /// <summary>For the ready line: what runs.</summary>

@@ -17,4 +17,7 @@ public enum ServeExit
 
     /// <summary>Stopped, but the final snapshot could not be written; logged.</summary>
     FinalSnapshotFailed,
+
+    /// <summary>Stopped, final snapshot written, because the transport failed (an epoll loop could not go on); logged.</summary>
+    TransportFailed,
 }

@@ -29,6 +29,9 @@ public sealed class ServeLifecycle : IAsyncDisposable
     private readonly Stack<Func<ValueTask>> _acquired = new();
     // The listeners that started, closed last-first.
     private readonly Stack<WebApplication> _listening = new();
+    // Cancelled when an epoll loop fails: serve stops as on a signal and exits TransportFailed.
+    private readonly CancellationTokenSource _transportFailed = new();
+    private IServiceProvider? _publicServices;
     private FeedService? _service;
     private HealthCheck? _health;
     private StateKeeper? _keeper;
@@ -55,6 +58,9 @@ public sealed class ServeLifecycle : IAsyncDisposable
     /// <summary>The admin listener's addresses, empty when there is none.</summary>
     public IReadOnlyList<string> AdminAddresses { get; private set; } = [];
 
+    /// <summary>The public listener's services, once started: where tests reach the transport.</summary>
+    internal IServiceProvider PublicServices => _publicServices ?? throw new InvalidOperationException("not started");
+
     /// <summary>
     /// The whole life: the signals are taken over before anything else (SIGHUP's default action would end the
     /// process, and a reload asked for while loading runs once ready), then start, serve until the first SIGINT or
@@ -63,7 +69,7 @@ public sealed class ServeLifecycle : IAsyncDisposable
     public async Task<ServeExit> RunAsync(CancellationToken stop)
     {
         var signals = _signals = new ServeSignals(RequestReload);
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop, signals.Stop);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop, signals.Stop, _transportFailed.Token);
         if (await StartAsync(stopping.Token) is { } failed)
             return failed;
         try
@@ -73,8 +79,15 @@ public sealed class ServeLifecycle : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        return signals.Interrupted ? await InterruptAsync() : await StopAsync(signals.EndDrain);
+        var exit = signals.Interrupted ? await InterruptAsync() : await StopAsync(signals.EndDrain);
+        return _transportFailed.IsCancellationRequested && exit == ServeExit.Stopped ? ServeExit.TransportFailed : exit;
     }
+
+    /// <summary>
+    /// An epoll loop failed (the transport logged it): the server cannot serve all its connections, so it stops the
+    /// way a signal stops it, final snapshot included. The stop runs on the thread pool, not on the failed loop.
+    /// </summary>
+    private void OnLoopFailed(Exception failure) => _ = _transportFailed.CancelAsync();
 
     /// <summary>Starts serving; null once serving, otherwise why it could not start (already reported in one line).</summary>
     public async Task<ServeExit?> StartAsync(CancellationToken cancellationToken)
@@ -118,7 +131,8 @@ public sealed class ServeLifecycle : IAsyncDisposable
         if (await StartListenersAsync(service, cancellationToken) is { } failed)
             return failed;
         _log.Ready(slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
-            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", _options.Transport.Describe());
+            string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", _options.Transport.Describe(),
+            DescriptorLimit.Soft);
         _snapshots = new SnapshotLoop(keeper, _options.SnapshotInterval, _log);
         _reloads.Open();
         return null;
@@ -129,7 +143,8 @@ public sealed class ServeLifecycle : IAsyncDisposable
         _health = new HealthCheck(service);
         var listeners = new List<WebApplication>
         {
-            PublicListener.Build(service, Statistics, _options.Urls, _options.Transport, _health, _options.LogFormat),
+            PublicListener.Build(service, Statistics, _options.Urls, _options.Transport with { LoopFailed = OnLoopFailed }, _health,
+                _options.LogFormat),
         };
         if (_options.AdminUrls.Count > 0)
             listeners.Add(AdminListener.Build(() => ReloadAsync("POST /admin/reload"), _options.AdminUrls, _options.LogFormat));
@@ -151,6 +166,7 @@ public sealed class ServeLifecycle : IAsyncDisposable
         {
             return ServeExit.Interrupted;
         }
+        _publicServices = listeners[0].Services;
         Addresses = listeners[0].ListeningAddresses();
         AdminAddresses = listeners.Count > 1 ? listeners[1].ListeningAddresses() : [];
         if (!AdminListener.IsLoopbackOnly(AdminAddresses))
@@ -242,5 +258,6 @@ public sealed class ServeLifecycle : IAsyncDisposable
         _snapshots?.Dispose();
         _reloads.Dispose();
         _signals?.Dispose();
+        _transportFailed.Dispose();
     }
 }

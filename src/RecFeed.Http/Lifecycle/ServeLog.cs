@@ -17,8 +17,9 @@ internal static partial class ServeLog
     public static partial void AdminBeyondLoopback(this ILogger log, string addresses);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, " +
-        "listening on {Addresses} (admin: {Admin}) over {Transport}")]
-    public static partial void Ready(this ILogger log, ulong users, int items, ulong bytes, double seconds, string addresses, string admin, string transport);
+        "listening on {Addresses} (admin: {Admin}) over {Transport}, up to {Descriptors} open files")]
+    public static partial void Ready(this ILogger log, ulong users, int items, ulong bytes, double seconds, string addresses, string admin,
+        string transport, ulong descriptors);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "snapshot: {Users} users past the start, {Bytes} bytes in {Ms:F1} ms")]
     public static partial void Snapshot(this ILogger log, ulong users, long bytes, double ms);

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using RecFeed.Feed;
 using RecFeed.Http.Lifecycle;
+using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Metrics;
 
@@ -10,7 +11,8 @@ namespace RecFeed.Http.Metrics;
 /// served, what reloads and snapshots did (<see cref="ServeStatistics"/>), and the process. Scrapes are rare, so this
 /// may allocate; the request path only adds to striped counters (<see cref="FeedCounters"/>, <see cref="RequestDurations"/>).
 /// </summary>
-public sealed class MetricsHandler(FeedService service, ServeStatistics statistics)
+/// <param name="transport">The epoll transport's counters; null on the sockets transport.</param>
+public sealed class MetricsHandler(FeedService service, ServeStatistics statistics, EpollTransportMetrics? transport = null)
 {
     /// <summary>The <c>outcome</c> label of each <see cref="FeedOutcome"/>, by value.</summary>
     private static readonly string[] OutcomeLabels = ["served", "unknown_user", "misdirected", "unavailable", "bad_request"];
@@ -38,6 +40,8 @@ public sealed class MetricsHandler(FeedService service, ServeStatistics statisti
         WriteDataset(t);
         WriteReloads(t);
         WriteSnapshots(t);
+        if (transport != null)
+            TransportMetrics.Write(t, transport);
         ProcessMetrics.Write(t);
         return t.ToString();
     }

@@ -14,8 +14,10 @@ internal sealed partial class EpollConnection
     private ValueTask<FlushResult> _pendingFlush;
     private bool _flushPending;
     private bool _receiveDone;
-    private bool _inputEnded;
+    private int _inputEnded;
     private bool _peerClosing;
+    private bool _peerEnded;
+    private bool _receiveFailed;
 
     internal void OnEvents(uint events)
     {
@@ -28,6 +30,7 @@ internal sealed partial class EpollConnection
             _writePending = false;
             ContinueSend();
         }
+        CountHeld();
     }
 
     /// <summary>
@@ -68,6 +71,7 @@ internal sealed partial class EpollConnection
             }
             if (received == 0)
             {
+                _peerEnded = true;
                 EndReceive(null);
                 return;
             }
@@ -76,6 +80,7 @@ internal sealed partial class EpollConnection
                 return;
             if (errno != LinuxNet.EINTR)
             {
+                _receiveFailed = true;
                 EndReceive(ReceiveError(errno));
                 return;
             }
@@ -93,15 +98,18 @@ internal sealed partial class EpollConnection
             _receiveDone = true;
         else
             Receive();
+        CountHeld();
     }
 
-    /// <summary>The client's FIN or an error: Kestrel reads to the end of what arrived, then sees the end.</summary>
+    /// <summary>
+    /// The client's FIN or an error: Kestrel reads to the end of what arrived, then sees the end. Once only, even
+    /// when a close and a cancelled flush's continuation reach it on two threads after the loop has exited.
+    /// </summary>
     private void EndReceive(Exception? error)
     {
         _receiveDone = true;
-        if (_inputEnded)
+        if (Interlocked.Exchange(ref _inputEnded, 1) != 0)
             return;
-        _inputEnded = true;
         _input.Writer.Complete(error);
         FireConnectionClosed();
     }

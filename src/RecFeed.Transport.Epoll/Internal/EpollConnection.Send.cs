@@ -45,6 +45,7 @@ internal sealed partial class EpollConnection
         }
         else if (Send(result))
             ContinueSend();
+        CountHeld();
     }
 
     /// <summary>False when sending stops here: the socket is full (an EPOLLOUT edge resumes it), or the connection ended.</summary>

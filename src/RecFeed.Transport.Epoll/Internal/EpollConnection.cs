@@ -11,7 +11,9 @@ namespace RecFeed.Transport.Epoll.Internal;
 /// One accepted socket as Kestrel sees it: a <see cref="ConnectionContext"/> whose transport is two pipes. Its socket
 /// work (receive, send, close) runs only on its <see cref="EpollLoop"/>; Kestrel's calls from other threads
 /// (<see cref="Abort"/>, flushes) reach it through the loop's queue. The fd is closed once, by
-/// <see cref="Close"/>, after which a reused fd number cannot be confused with this connection.
+/// <see cref="Close"/>, after which a reused fd number cannot be confused with this connection. After its loop has
+/// exited, queued work runs on the threads that schedule it, possibly two at once: whichever takes the fd out of
+/// <c>_fd</c> first is the one that closes it.
 /// </summary>
 internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, IConnectionIdFeature,
     IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IMemoryPoolFeature
@@ -33,9 +35,12 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
     private int _fd;
     private ulong _token;
     private bool _registered;
+    private bool _refused;
     private volatile ConnectionAbortedException? _abortReason;
     private Exception? _closeError;
     private int _closedFired;
+    private long _inputHeld;
+    private long _outputHeld;
     private IDuplexPipe _transport;
     private IDictionary<object, object?>? _items;
     private string? _id;
@@ -99,6 +104,7 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
         _registered = _loop.Register(this, _fd, out _token);
         if (!_registered)
         {
+            _refused = true;
             Close(new IOException($"epoll_ctl failed for a new connection (errno {LinuxNet.Errno})"));
             return;
         }
@@ -122,14 +128,17 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
     /// </summary>
     internal void Close(Exception? error)
     {
-        if (_fd < 0)
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd < 0)
             return;
         if (error is not null)
-            LinuxNet.ResetOnClose(_fd);
-        LinuxNet.Close(_fd);
-        _fd = -1;
+            LinuxNet.ResetOnClose(fd);
+        LinuxNet.Close(fd);
         if (_registered)
             _loop.Release(_token);
+        Interlocked.Increment(ref _loop.Counters.Closed[(int)CloseReason(error)]);
+        Interlocked.Add(ref _loop.Counters.InputHeld, -_inputHeld);
+        Interlocked.Add(ref _loop.Counters.OutputHeld, -_outputHeld);
         _closeError = error;
         if (_flushPending)
             _input.Writer.CancelPendingFlush();
@@ -141,6 +150,36 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
             _output.Reader.Complete(error);
         FireConnectionClosed();
         _closed.TrySetResult();
+    }
+
+    /// <summary>The client left first, or the socket failed, before Kestrel ended the connection itself.</summary>
+    private EpollCloseReason CloseReason(Exception? error) =>
+        _refused ? EpollCloseReason.Limit
+        : _receiveFailed || error is IOException ? EpollCloseReason.Reset
+        : _peerEnded ? EpollCloseReason.Client
+        : error is null ? EpollCloseReason.Server
+        : EpollCloseReason.Aborted;
+
+    /// <summary>
+    /// On the loop, after each event of this connection: what its pipes hold now, added to the loop's totals as a
+    /// change. Kestrel runs inline on the loop, so it is what it left after handling the event.
+    /// </summary>
+    private void CountHeld()
+    {
+        if (_fd < 0)
+            return;
+        var input = PipeLength.Of(_input);
+        var output = PipeLength.Of(_output);
+        if (input != _inputHeld)
+        {
+            Interlocked.Add(ref _loop.Counters.InputHeld, input - _inputHeld);
+            _inputHeld = input;
+        }
+        if (output != _outputHeld)
+        {
+            Interlocked.Add(ref _loop.Counters.OutputHeld, output - _outputHeld);
+            _outputHeld = output;
+        }
     }
 
     /// <summary>Like Kestrel's own transports: the token fires on the thread pool, never inside the loop.</summary>

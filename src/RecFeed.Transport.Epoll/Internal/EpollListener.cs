@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -7,8 +6,7 @@ using Microsoft.AspNetCore.Connections;
 namespace RecFeed.Transport.Epoll.Internal;
 
 /// <summary>
-/// One listening socket and the loops that serve its connections. The first loop accepts, and hands connections to
-/// the loops in turn. One socket rather than one SO_REUSEPORT socket per loop: with SO_REUSEPORT a second instance
+/// One listening socket. The first of the factory's loops accepts, and hands connections to the loops in turn. One socket rather than one SO_REUSEPORT socket per loop: with SO_REUSEPORT a second instance
 /// started by mistake on the same port would bind too and quietly take half the connections, where it must fail
 /// with "address in use"; and with keep-alive clients accepting is rare enough that one thread does it.
 /// </summary>
@@ -19,46 +17,37 @@ internal sealed class EpollListener : IConnectionListener
     private const int AcceptsPerWake = 16;
     private static readonly TimeSpan AcceptRetry = TimeSpan.FromMilliseconds(100);
 
-    private readonly EpollLoop[] _loops;
-    private readonly MemoryPool<byte> _pool;
+    private readonly EpollLoop _acceptor;
+    private readonly EpollTransportFactory _factory;
     private readonly Channel<EpollConnection> _accepted = Channel.CreateUnbounded<EpollConnection>(new() { SingleReader = true });
     private readonly TaskCompletionSource _unbound = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _fd;
-    private int _next;
     private int _unbindRequested;
     private int _disposed;
 
-    private readonly EpollTrace _trace;
-
-    private EpollListener(int fd, IPEndPoint endPoint, EpollLoop[] loops, MemoryPool<byte> pool, EpollTrace trace)
+    private EpollListener(int fd, IPEndPoint endPoint, EpollLoop acceptor, EpollTransportFactory factory)
     {
-        _trace = trace;
         _fd = fd;
         EndPoint = endPoint;
-        _loops = loops;
-        _pool = pool;
+        _acceptor = acceptor;
+        _factory = factory;
     }
 
     public EndPoint EndPoint { get; }
 
-    public static EpollListener Bind(IPEndPoint endPoint, MemoryPool<byte> pool, EpollTransportOptions options, EpollTrace trace)
+    public static EpollListener Bind(IPEndPoint endPoint, EpollLoop acceptor, EpollTransportFactory factory)
     {
         var fd = OpenListeningSocket(endPoint, out var bound);
-        var loops = new EpollLoop[options.LoopCount];
+        var listener = new EpollListener(fd, bound, acceptor, factory);
         try
         {
-            for (var i = 0; i < loops.Length; i++)
-                loops[i] = new EpollLoop(i, pool, options);
+            acceptor.AddListener(listener, fd);
         }
         catch
         {
             LinuxNet.Close(fd);
             throw;
         }
-        var listener = new EpollListener(fd, bound, loops, pool, trace);
-        loops[0].AddListener(listener, fd);
-        foreach (var loop in loops)
-            loop.Start();
         return listener;
     }
 
@@ -100,7 +89,7 @@ internal sealed class EpollListener : IConnectionListener
         });
 
     /// <summary>On the first loop, when the listening socket is readable.</summary>
-    internal unsafe void Accept(EpollLoop acceptor)
+    internal unsafe void Accept()
     {
         var address = stackalloc byte[LinuxNet.MaxAddressSize];
         for (var i = 0; i < AcceptsPerWake; i++)
@@ -113,17 +102,17 @@ internal sealed class EpollListener : IConnectionListener
                 if (errno is LinuxNet.EINTR or LinuxNet.ECONNABORTED)
                     continue;
                 if (errno is LinuxNet.EMFILE or LinuxNet.ENFILE or LinuxNet.ENOBUFS or LinuxNet.ENOMEM)
-                    PauseAccepting(acceptor, errno);
+                    PauseAccepting(errno);
                 return;
             }
             LinuxNet.SetOption(fd, LinuxNet.IPPROTO_TCP, LinuxNet.TCP_NODELAY, 1);
-            var loop = _loops[_next++ % _loops.Length];
-            var connection = new EpollConnection(fd, loop, EndPoint, LinuxNet.ReadAddress(new ReadOnlySpan<byte>(address, (int)length)));
+            var connection = new EpollConnection(fd, _factory.NextLoop(), EndPoint, LinuxNet.ReadAddress(new ReadOnlySpan<byte>(address, (int)length)));
             if (!_accepted.Writer.TryWrite(connection))
             {
                 LinuxNet.Close(fd);
                 return;
             }
+            _acceptor.Counters.Accepted++;
             connection.Schedule();
         }
     }
@@ -132,16 +121,19 @@ internal sealed class EpollListener : IConnectionListener
     /// Out of descriptors or memory: the backlog stays readable, so a level-triggered listener would spin. Stop
     /// watching it for a moment, as nginx does, and let connections that end free descriptors.
     /// </summary>
-    private void PauseAccepting(EpollLoop acceptor, int errno)
+    private void PauseAccepting(int errno)
     {
-        _trace.AcceptPaused((int)AcceptRetry.TotalMilliseconds, EndPoint, errno is LinuxNet.EMFILE or LinuxNet.ENFILE
+        _factory.Trace.AcceptPaused((int)AcceptRetry.TotalMilliseconds, EndPoint, errno is LinuxNet.EMFILE or LinuxNet.ENFILE
             ? "out of file descriptors" : "out of memory", errno);
-        acceptor.RemoveListener(_fd);
-        _ = Task.Delay(AcceptRetry).ContinueWith(_ => acceptor.Schedule(static s =>
+        _acceptor.Counters.AcceptPauses++;
+        _acceptor.RemoveListener(_fd);
+        // Resumed on the loop, where a failure to watch the socket again is the loop's failure (logged, server
+        // stopped), never an exception on a timer thread; after a stop there is nothing to resume.
+        _ = Task.Delay(AcceptRetry).ContinueWith(_ => _acceptor.Schedule(static s =>
         {
             var listener = (EpollListener)s!;
-            if (listener._fd >= 0)
-                listener._loops[0].AddListener(listener, listener._fd);
+            if (listener._fd >= 0 && !listener._acceptor.Stopping)
+                listener._acceptor.AddListener(listener, listener._fd);
         }, this), TaskScheduler.Default);
     }
 
@@ -161,10 +153,10 @@ internal sealed class EpollListener : IConnectionListener
     public async ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _unbindRequested, 1) == 0)
-            _loops[0].Schedule(static s =>
+            _acceptor.Schedule(static s =>
             {
                 var listener = (EpollListener)s!;
-                listener._loops[0].RemoveListener(listener._fd);
+                listener._acceptor.RemoveListener(listener._fd);
                 LinuxNet.Close(listener._fd);
                 listener._fd = -1;
                 listener._accepted.Writer.TryComplete();
@@ -173,17 +165,17 @@ internal sealed class EpollListener : IConnectionListener
         await _unbound.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Ends the loops; connections Kestrel has not finished by now are aborted.</summary>
+    /// <summary>
+    /// The last listener disposed ends the loops; connections Kestrel has not finished by then are aborted.
+    /// Connections accepted but never handed to Kestrel are closed.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         await UnbindAsync().ConfigureAwait(false);
-        foreach (var loop in _loops)
-            loop.Stop();
-        await Task.WhenAll(_loops.Select(l => l.Exited)).ConfigureAwait(false);
+        await _factory.ReleaseAsync().ConfigureAwait(false);
         while (_accepted.Reader.TryRead(out var orphan))
             await orphan.DisposeAsync().ConfigureAwait(false);
-        _pool.Dispose();
     }
 }

@@ -9,16 +9,23 @@ namespace RecFeed.Transport.Epoll.Internal;
 /// One thread around one epoll instance: it receives, runs Kestrel inline on what it received, and sends, for the
 /// connections it owns. As a <see cref="PipeScheduler"/> it is where every pipe continuation of those connections
 /// runs, so a connection's socket is only ever touched by this thread: work scheduled from another thread is queued
-/// and the loop woken through an eventfd; work scheduled on the loop runs after the event that caused it.
+/// and the loop woken through an eventfd; work scheduled on the loop runs after the event that caused it. No exception
+/// leaves the thread: a loop that cannot go on closes what it owns, logs one line and reports it
+/// (<see cref="EpollTransportOptions.LoopFailed"/>), and its queue then runs on the threads that schedule work.
 /// </summary>
-internal sealed unsafe class EpollLoop : PipeScheduler
+internal sealed unsafe partial class EpollLoop : PipeScheduler
 {
     private const int MaxEvents = 256;
-    private const ulong WakeToken = ulong.MaxValue;
-    private const ulong ListenToken = ulong.MaxValue - 1;
 
+    // The low 32 bits of an event's data are a connection's slot, which stays far below these.
+    private const uint WakeSlot = uint.MaxValue;
+    private const uint FirstListenerSlot = 0xFFFF_0000;
+
+    private readonly int _index;
     private readonly int _epoll;
     private readonly int _wake;
+    private readonly EpollTrace _trace;
+    private readonly Action<Exception>? _failed;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _remote = new();
@@ -27,7 +34,11 @@ internal sealed unsafe class EpollLoop : PipeScheduler
     private int _exitedFlag;
     private int _threadId;
     private bool _stopping;
-    private EpollListener? _listener;
+    private Exception? _failure;
+
+    // Copied on write under the lock: added from Kestrel's thread, read by the loop per accept event.
+    private EpollListener[] _listeners = [];
+    private readonly Lock _listenersGate = new();
 
     // Events carry a slot and its generation, never the fd: a slot freed and reused inside one batch of events (an
     // fd closed, then the same number accepted again) turns the batch's older events for it into no-ops.
@@ -36,8 +47,12 @@ internal sealed unsafe class EpollLoop : PipeScheduler
     private readonly Stack<int> _free = new();
     private int _used;
 
-    public EpollLoop(int index, MemoryPool<byte> pool, EpollTransportOptions options)
+    public EpollLoop(int index, MemoryPool<byte> pool, EpollTransportOptions options, LoopCounters counters, EpollTrace trace)
     {
+        _index = index;
+        _trace = trace;
+        _failed = options.LoopFailed;
+        Counters = counters;
         var maxInput = options.MaxInputBufferSize;
         var maxOutput = options.MaxOutputBufferSize;
         // Kestrel reads what the loop received inline, in the loop's flush; the loop resumes receiving, and sends,
@@ -48,7 +63,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler
         if (_epoll < 0)
             throw new IOException($"epoll_create1 failed (errno {LinuxNet.Errno})");
         _wake = LinuxNet.EventFd(0, LinuxNet.EFD_NONBLOCK | LinuxNet.EFD_CLOEXEC);
-        if (_wake < 0 || LinuxNet.EpollAdd(_epoll, _wake, LinuxNet.EPOLLIN, WakeToken) != 0)
+        if (_wake < 0 || LinuxNet.EpollAdd(_epoll, _wake, LinuxNet.EPOLLIN, WakeSlot) != 0)
             throw new IOException($"eventfd failed (errno {LinuxNet.Errno})");
         _thread = new Thread(Run) { IsBackground = true, Name = $"recfeed epoll {index}" };
     }
@@ -57,6 +72,9 @@ internal sealed unsafe class EpollLoop : PipeScheduler
     public PipeOptions InputOptions { get; }
 
     public PipeOptions OutputOptions { get; }
+
+    /// <summary>This loop's share of the transport's metrics.</summary>
+    public LoopCounters Counters { get; }
 
     /// <summary>Completes when the thread has closed every connection it owned and its own descriptors.</summary>
     public Task Exited => _exited.Task;
@@ -97,11 +115,23 @@ internal sealed unsafe class EpollLoop : PipeScheduler
     /// <summary>Asks the loop to close what it owns and end; see <see cref="Exited"/>.</summary>
     public void Stop() => Schedule(static s => ((EpollLoop)s!)._stopping = true, this);
 
-    /// <summary>Level-triggered: a batch of accepts per wake-up, and the rest of the backlog wakes it again.</summary>
+    /// <summary>
+    /// Watches a listening socket (again, after a pause). Level-triggered: a batch of accepts per wake-up, and the
+    /// rest of the backlog wakes it again.
+    /// </summary>
     public void AddListener(EpollListener listener, int fd)
     {
-        _listener = listener;
-        if (LinuxNet.EpollAdd(_epoll, fd, LinuxNet.EPOLLIN, ListenToken) != 0)
+        int index;
+        lock (_listenersGate)
+        {
+            index = Array.IndexOf(_listeners, listener);
+            if (index < 0)
+            {
+                _listeners = [.. _listeners, listener];
+                index = _listeners.Length - 1;
+            }
+        }
+        if (LinuxNet.EpollAdd(_epoll, fd, LinuxNet.EPOLLIN, FirstListenerSlot + (uint)index) != 0)
             throw new IOException($"epoll_ctl on the listening socket failed (errno {LinuxNet.Errno})");
     }
 
@@ -141,90 +171,22 @@ internal sealed unsafe class EpollLoop : PipeScheduler
         _free.Push(slot);
     }
 
-    private void Run()
-    {
-        _threadId = Environment.CurrentManagedThreadId;
-        var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * LinuxNet.EventSize));
-        try
-        {
-            while (!_stopping)
-            {
-                var count = LinuxNet.EpollWait(_epoll, events, MaxEvents, -1);
-                if (count < 0 && LinuxNet.Errno != LinuxNet.EINTR)
-                    throw new IOException($"epoll_wait failed (errno {LinuxNet.Errno})");
-                for (var i = 0; i < count; i++)
-                {
-                    Dispatch(LinuxNet.EventMask(events, i), LinuxNet.EventData(events, i));
-                    RunLocal();
-                }
-                RunQueued();
-            }
-        }
-        finally
-        {
-            _stopping = true;
-            NativeMemory.Free(events);
-            RunQueued();
-            CloseAll();
-            lock (_remote)
-            {
-                // From here on, work scheduled from other threads runs on those threads: it can only be the end of
-                // a connection this loop already closed.
-                Interlocked.Exchange(ref _exitedFlag, 1);
-                LinuxNet.Close(_wake);
-            }
-            RunQueued();
-            LinuxNet.Close(_epoll);
-            _exited.TrySetResult();
-        }
-    }
-
     private void Dispatch(uint events, ulong token)
     {
-        if (token == WakeToken)
+        var slot = (uint)token;
+        if (slot == WakeSlot)
         {
             ulong value;
             LinuxNet.Read(_wake, (byte*)&value, sizeof(ulong));
             Volatile.Write(ref _wakePending, 0);
         }
-        else if (token == ListenToken)
-            _listener?.Accept(this);
+        else if (slot >= FirstListenerSlot)
+            _listeners[slot - FirstListenerSlot].Accept();
         else
         {
-            var slot = (int)(uint)token;
             var connection = _slots[slot];
             if (connection is not null && _generations[slot] == (uint)(token >> 32))
                 connection.OnEvents(events);
         }
-    }
-
-    private void RunLocal()
-    {
-        while (_local.TryDequeue(out var work))
-            work.Action(work.State);
-    }
-
-    private void RunRemote()
-    {
-        while (_remote.TryDequeue(out var work))
-            work.Action(work.State);
-    }
-
-    private void RunQueued()
-    {
-        do
-        {
-            RunRemote();
-            RunLocal();
-        }
-        while (!_remote.IsEmpty);
-    }
-
-    private void CloseAll()
-    {
-        var stopping = new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The server is stopping.");
-        for (var slot = 0; slot < _used; slot++)
-            _slots[slot]?.Close(stopping);
-        RunQueued();
     }
 }

@@ -23,7 +23,6 @@ internal static unsafe partial class LinuxNet
     public const int IPPROTO_IPV6 = 41;
     public const int IPV6_V6ONLY = 26;
     public const int MSG_NOSIGNAL = 0x4000;
-    public const int SHUT_WR = 1;
 
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
@@ -79,12 +78,6 @@ internal static unsafe partial class LinuxNet
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
 
-    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
-    public static partial nint SendMsg(int fd, MessageHeader* message, int flags);
-
-    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
-    public static partial int Shutdown(int fd, int how);
-
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
@@ -105,25 +98,6 @@ internal static unsafe partial class LinuxNet
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint length);
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct IoVector
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct MessageHeader
-    {
-        public byte* Name;
-        public uint NameLength;
-        public IoVector* Vectors;
-        public nuint VectorCount;
-        public byte* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
 
     public static int Errno => Marshal.GetLastPInvokeError();
 

@@ -78,11 +78,21 @@ internal static class ServeCommand
         Validators = { r => CheckToken(r, IoThreadsError) },
     }.FromEnvironment(0, ParseIoThreads);
 
+    private const long MaxRequestBuffer = 64L * 1024 * 1024;
+
+    private static readonly Option<long> RequestBuffer = new Option<long>("--max-request-buffer-size")
+    {
+        Description = "Bytes of unparsed requests held per connection before the server stops reading from it and lets TCP " +
+            "push back (Kestrel's MaxRequestBufferSize; 1 MiB there). The default 32768 holds three of the largest requests " +
+            $"the HTTP limits allow (1 KiB line, 8 KiB headers); at least {TransportSettings.MinRequestBufferSize}.",
+        Validators = { r => CheckToken(r, RequestBufferError) },
+    }.FromEnvironment(TransportSettings.Default.MaxRequestBufferSize, ParseRequestBuffer);
+
     public static Command Create()
     {
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
-            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads,
+            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer,
         };
         command.SetAction((r, ct) => RunAsync(Console.Error, new ServeOptions
         {
@@ -93,7 +103,10 @@ internal static class ServeCommand
             SnapshotInterval = TimeSpan.FromSeconds(r.GetValue(SnapshotInterval)),
             DrainTime = TimeSpan.FromSeconds(r.GetValue(DrainSeconds)),
             LogFormat = r.GetValue(Format),
-            Transport = new TransportSettings { Kind = r.GetValue(Transport), IoThreads = r.GetValue(IoThreads) },
+            Transport = new TransportSettings
+            {
+                Kind = r.GetValue(Transport), IoThreads = r.GetValue(IoThreads), MaxRequestBufferSize = r.GetValue(RequestBuffer),
+            },
         }, ct));
         return command;
     }
@@ -159,6 +172,13 @@ internal static class ServeCommand
             : (0, $"'{text}' is not a thread count; expected 0 (one per core) to {MaxIoThreads}.");
 
     private static string? IoThreadsError(string text) => ParseIoThreads(text).Error;
+
+    private static (long Value, string? Error) ParseRequestBuffer(string text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= TransportSettings.MinRequestBufferSize && n <= MaxRequestBuffer
+            ? (n, null)
+            : (0, $"'{text}' is not a buffer size; expected bytes, {TransportSettings.MinRequestBufferSize} to {MaxRequestBuffer}.");
+
+    private static string? RequestBufferError(string text) => ParseRequestBuffer(text).Error;
 
     private static string[] SplitUrls(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

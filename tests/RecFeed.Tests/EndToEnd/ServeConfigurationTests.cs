@@ -103,6 +103,8 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
     [InlineData("RECFEED_IO_THREADS", "-1")]
     [InlineData("RECFEED_IO_THREADS", "lots")]
     [InlineData("RECFEED_IO_THREADS", "100000")]
+    [InlineData("RECFEED_MAX_REQUEST_BUFFER_SIZE", "9216")]
+    [InlineData("RECFEED_MAX_REQUEST_BUFFER_SIZE", "1MiB")]
     public async Task A_bad_value_in_the_environment_is_a_one_line_usage_error_naming_the_variable(string variable, string value)
     {
         var (code, _, stderr) = await RecFeedProcess.RunAsync(Environment((variable, value)), "serve", "--data", _data);
