@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http;
@@ -21,16 +24,29 @@ public sealed record TransportSettings
 
     public static readonly TransportSettings Default = new();
 
+    /// <summary>
+    /// The admin listener's: epoll with one loop of its own (each host builds its own loops), so it answers whatever
+    /// the public listener is doing, on either transport, at the cost of one mostly idle thread.
+    /// </summary>
+    public static readonly TransportSettings Admin = new() { Kind = ServerTransport.Epoll, IoThreads = 1 };
+
     public ServerTransport Kind { get; init; } = DefaultKind;
 
     /// <summary>The epoll transport's loop threads; 0 (the default) for one per core.</summary>
     public int IoThreads { get; init; }
 
-    /// <summary>Puts Kestrel on the chosen transport.</summary>
+    /// <summary>
+    /// Puts Kestrel on the chosen transport. Sockets runs with .NET's defaults: inline completions and inline
+    /// scheduling let one pipelining client hold the socket engine's only thread, starving every other connection
+    /// and the accept loop (bench/README.md has what they saved).
+    /// </summary>
     public void Apply(IWebHostBuilder host)
     {
         if (Kind == ServerTransport.Epoll)
             host.UseEpoll(o => o.IoThreads = IoThreads);
+        else
+            host.ConfigureServices(services => services.AddSingleton<IConnectionListenerFactory>(
+                sp => new PausingSocketTransportFactory(sp.GetRequiredService<ILoggerFactory>())));
     }
 
     /// <summary>For the ready line: what runs.</summary>

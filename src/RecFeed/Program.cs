@@ -1,9 +1,5 @@
 using System.CommandLine;
 using RecFeed.Cli.Commands;
-using RecFeed.Http;
-
-// Before anything opens a socket: the socket engine reads its settings once, from the environment.
-ServerTuning.ApplySocketEngineDefaults();
 
 var root = new RootCommand("recfeed: serves precomputed recommendation feeds over HTTP, remembering how far each user has read.")
 {
