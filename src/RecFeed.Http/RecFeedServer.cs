@@ -13,14 +13,14 @@ namespace RecFeed.Http;
 /// <summary>Composes Kestrel, logging and the endpoints around a loaded <see cref="FeedService"/>.</summary>
 public static class RecFeedServer
 {
+    /// <param name="metrics">Where <c>GET /metrics</c> is answered; on <see cref="MetricsListener.Admin"/> it is not mapped here.</param>
     public static WebApplication Build(FeedService service, IReadOnlyList<string> urls, TransportSettings transport, HealthCheck? health = null,
-        LogFormat format = LogFormat.Text)
+        LogFormat format = LogFormat.Text, MetricsListener metrics = MetricsListener.Public)
     {
         var feed = new FeedHandler(service);
         var builder = CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
         ServeFeedAheadOfHost(builder.Services, feed);
         var app = builder.Build();
-        var metrics = new MetricsHandler(service);
         // The shard is part of the health answer so a router's check can refuse a backend started on the wrong file.
         health ??= new HealthCheck(service);
         // GET /feed/{userId} is normally answered by FeedApplication before this pipeline; the route stays for what
@@ -28,7 +28,11 @@ public static class RecFeedServer
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context.Features, userId));
         app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context.Features));
         app.MapGet("/healthz", (HttpContext context) => health.Write(context));
-        app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));
+        if (metrics == MetricsListener.Public)
+        {
+            var handler = new MetricsHandler(service);
+            app.MapGet("/metrics", (HttpContext context) => handler.Metrics(context));
+        }
         return app;
     }
 

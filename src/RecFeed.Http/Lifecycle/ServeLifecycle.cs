@@ -117,9 +117,10 @@ public sealed class ServeLifecycle(ServeOptions options, ILoggerFactory logging,
         _keeper = keeper;
         _reloader = new FeedReloader(_service, options.Data, keeper);
         _health = new HealthCheck(_service);
-        _public = RecFeedServer.Build(_service, options.Urls, options.Transport, _health, options.LogFormat);
+        _public = RecFeedServer.Build(_service, options.Urls, options.Transport, _health, options.LogFormat, options.Metrics);
         if (options.AdminUrls.Count > 0)
-            _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat);
+            _admin = AdminServer.Build(() => ReloadAsync("POST /admin/reload"), options.AdminUrls, options.LogFormat,
+                options.Metrics == MetricsListener.Admin ? new MetricsHandler(_service) : null);
         try
         {
             await _public.StartAsync(cancellationToken);
