@@ -6,8 +6,8 @@ namespace RecFeed.Tests.EndToEnd;
 
 /// <summary>
 /// The published binary on this run's transport with its descriptor table full: the limit is lowered from outside
-/// (prlimit on the running process, soft and hard), connections are held until the server logs that it paused
-/// accepting, and then what an operator needs must still work.
+/// (prlimit on the running process, soft and hard), connections are held until its table is full, and then what an
+/// operator needs must still work.
 /// </summary>
 public sealed class DescriptorExhaustionTests : TempDirectoryTest
 {
@@ -25,13 +25,15 @@ public sealed class DescriptorExhaustionTests : TempDirectoryTest
         return server;
     }
 
-    /// <summary>Twice the limit in connections: the server accepts until its table is full and logs the pause.</summary>
+    /// <summary>Twice the limit in connections: the server accepts until its table is full (seen in /proc/PID/fd).</summary>
     private static async Task<List<Socket>> ExhaustAsync(ServeProcess server)
     {
         var held = new List<Socket>();
         for (var i = 0; i < 2 * Limit; i++)
             held.Add(await RawHttp.ConnectAsync(server.Address));
-        await server.WaitForLineAsync("accept paused", Patience);
+        for (var wait = 0; server.OpenDescriptors() < Limit && wait < 6_000; wait++)
+            await Task.Delay(10);
+        Assert.True(server.OpenDescriptors() >= Limit, $"the server holds {server.OpenDescriptors()} descriptors, never reached its limit of {Limit}");
         return held;
     }
 
@@ -60,6 +62,34 @@ public sealed class DescriptorExhaustionTests : TempDirectoryTest
         Assert.DoesNotContain("Exception", server.Output);
         Assert.DoesNotContain("   at ", server.Output);
     }
+
+    [Fact]
+    public async Task While_the_table_is_full_each_failed_accept_is_followed_by_a_logged_pause_not_retried_at_once()
+    {
+        await using var server = await StartAsync();
+        var held = await ExhaustAsync(server);
+        try
+        {
+            var trace = Dir.File("accept.strace");
+            using var strace = await Strace.AttachAsync(server.Id, "trace=accept,accept4", trace);
+            // Three more pauses, or a hundred failed accepts seen first: a loop that retries at once logs no pause.
+            var pauses = PausesLogged(server) + 3;
+            for (var wait = 0; PausesLogged(server) < pauses && FailedAccepts(File.ReadLines(trace)) < 100 && wait < 6_000; wait++)
+                await Task.Delay(10);
+            var failed = FailedAccepts(await strace.StopAsync());
+            // Every pause is logged before its wait: failures seen by strace cannot outnumber the lines logged so far.
+            Assert.True(failed <= PausesLogged(server), $"{failed} accepts failed with EMFILE, {PausesLogged(server)} pauses logged:\n{server.Output}");
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+        }
+    }
+
+    private static int PausesLogged(ServeProcess server) =>
+        server.Output.Split('\n').Count(l => l.Contains("accept paused", StringComparison.Ordinal));
+
+    private static int FailedAccepts(IEnumerable<string> trace) => trace.Count(l => l.Contains("EMFILE", StringComparison.Ordinal));
 
     [Fact]
     public async Task Once_most_clients_leave_a_server_that_ran_out_of_descriptors_closes_their_connections_and_answers_new_ones()

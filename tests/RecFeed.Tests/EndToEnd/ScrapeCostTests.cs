@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net.Sockets;
 using RecFeed.Tests.Support;
 
@@ -55,29 +53,9 @@ public sealed class ScrapeCostTests : TempDirectoryTest
     /// </summary>
     private async Task<string[]> ProcCallsOfOneScrapeAsync(ServeProcess server, string name)
     {
-        var trace = Dir.File($"{name}.strace");
-        var start = new ProcessStartInfo(SystemTool.Find("strace", "strace")) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["-f", "-y", "-e", "trace=%file,%desc", "-o", trace, "-p", server.Id.ToString(CultureInfo.InvariantCulture)])
-            start.ArgumentList.Add(a);
-        using var strace = Process.Start(start)!;
-        var attached = new TaskCompletionSource();
-        var errors = new System.Text.StringBuilder();
-        strace.ErrorDataReceived += (_, e) =>
-        {
-            lock (errors)
-                errors.AppendLine(e.Data);
-            if (e.Data?.Contains("attached", StringComparison.Ordinal) == true)
-                attached.TrySetResult();
-        };
-        strace.BeginErrorReadLine();
-        var ready = await Task.WhenAny(attached.Task, strace.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        Assert.True(ready == attached.Task, $"strace did not attach: {errors}");
-
+        using var strace = await Strace.AttachAsync(server.Id, "trace=%file,%desc", Dir.File($"{name}.strace"));
         await server.Client.GetStringAsync("/metrics");
-
-        Posix.Signal(strace.Id, 2);
-        await strace.WaitForExitAsync();
-        return [.. File.ReadLines(trace).Where(l => l.Contains("/proc/", StringComparison.Ordinal)).Select(Reduce)];
+        return [.. (await strace.StopAsync()).Where(l => l.Contains("/proc/", StringComparison.Ordinal)).Select(Reduce)];
     }
 
     /// <summary>"1234 statx(AT_FDCWD, "/proc/self/fd", ...) = 0" to "statx /proc/self/fd"; a pid in a path becomes "PID".</summary>
