@@ -35,9 +35,10 @@ pwsh_tool() {
 
 run_tests() {
   # Real tools the tests drive: the sharding end-to-end tests route through HAProxy; Prometheus and promtool judge
-  # /metrics and the alert rules; systemd-analyze verifies the unit.
+  # /metrics and the alert rules; systemd-analyze verifies the unit; strace counts what a scrape asks the kernel and
+  # prlimit fills a server's descriptor table.
   source scripts/ensure-packages.sh
-  ensure_packages haproxy=haproxy curl=curl prometheus=prometheus promtool=prometheus systemd-analyze=systemd
+  ensure_packages haproxy=haproxy curl=curl prometheus=prometheus promtool=prometheus systemd-analyze=systemd strace=strace prlimit=util-linux
   # build.ps1 does the publish here, so the Windows script is exercised on every test run.
   "$(pwsh_tool)" -NoProfile -NonInteractive -File ./build.ps1 publish
   [[ -x artifacts/recfeed ]] || { echo "build.ps1 did not produce artifacts/recfeed" >&2; exit 1; }

@@ -6,7 +6,6 @@ using RecFeed.Http.Hosting;
 // usage: fixedbody --urls http://127.0.0.1:PORT --length BYTES
 // Answers every request with 200 and a JSON-typed body of BYTES bytes: the cost of Kestrel alone, the ceiling
 // recfeed is measured against.
-TunedHost.ApplySocketEngineDefaults();
 string? urls = null;
 var length = -1;
 for (var i = 0; i + 1 < args.Length; i += 2)

@@ -2,8 +2,6 @@ using System.CommandLine;
 using RecFeed.Cli.Commands;
 using RecFeed.Http.Hosting;
 
-// Before anything opens a socket: the socket engine reads its settings once, from the environment.
-TunedHost.ApplySocketEngineDefaults();
 // What CoreCLR would have done at start: a connection is a descriptor, and the operator's limit is the hard one.
 DescriptorLimit.RaiseSoftToHard();
 

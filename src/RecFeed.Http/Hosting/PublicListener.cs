@@ -8,6 +8,7 @@ using RecFeed.Http.Endpoints;
 using RecFeed.Http.FastPath;
 using RecFeed.Http.Lifecycle;
 using RecFeed.Http.Metrics;
+using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Hosting;
 
@@ -19,8 +20,9 @@ public static class PublicListener
 {
     /// <param name="statistics">The process's statistics: requests are counted into it, /metrics and the
     /// <see cref="FeedMeter"/> (living as long as the app) read it.</param>
+    /// <param name="metrics">Where <c>GET /metrics</c> is answered; on <see cref="MetricsListener.Admin"/> it is not mapped here.</param>
     public static WebApplication Build(FeedService service, ServeStatistics statistics, IReadOnlyList<string> urls, TransportSettings transport,
-        HealthCheck health, LogFormat format = LogFormat.Text)
+        HealthCheck health, LogFormat format = LogFormat.Text, MetricsListener metrics = MetricsListener.Public)
     {
         var feed = new FeedHandler(service, statistics.Requests);
         var builder = ListenerHost.CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
@@ -28,13 +30,16 @@ public static class PublicListener
         builder.Services.AddSingleton(_ => FeedMeter.Create(service, statistics)); // created by the container, so disposed with it
         var app = builder.Build();
         app.Services.GetRequiredService<Meter>();
-        var metrics = new MetricsHandler(service, statistics);
         // GET /feed/{userId} is normally answered by FeedApplication before this pipeline; the route stays for what
         // the fast path passes on (e.g. a trailing slash), with the same handler.
         app.MapGet("/feed/{userId}", (HttpContext context, string userId) => feed.Feed(context.Features, userId));
         app.MapGet("/feed", (HttpContext context) => feed.MissingUserId(context.Features));
         app.MapGet("/healthz", (HttpContext context) => health.Write(context));
-        app.MapGet("/metrics", (HttpContext context) => metrics.Metrics(context));
+        if (metrics == MetricsListener.Public)
+        {
+            var handler = new MetricsHandler(service, statistics, app.Services.GetService<EpollTransportMetrics>());
+            app.MapGet("/metrics", (HttpContext context) => handler.Metrics(context));
+        }
         return app;
     }
 

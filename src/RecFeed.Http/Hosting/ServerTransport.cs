@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Hosting;
@@ -27,6 +30,12 @@ public sealed record TransportSettings
 
     public static readonly TransportSettings Default = new();
 
+    /// <summary>
+    /// The admin listener's: epoll with one loop of its own (each host builds its own loops), so it answers whatever
+    /// the public listener is doing, on either transport, at the cost of one mostly idle thread.
+    /// </summary>
+    public static readonly TransportSettings Admin = new() { Kind = ServerTransport.Epoll, IoThreads = 1 };
+
     public ServerTransport Kind { get; init; } = DefaultKind;
 
     /// <summary>The epoll transport's loop threads; 0 (the default) for one per core.</summary>
@@ -38,7 +47,11 @@ public sealed record TransportSettings
     /// <summary>Told when an epoll loop fails (already logged); whoever runs the server stops it.</summary>
     public Action<Exception>? LoopFailed { get; init; }
 
-    /// <summary>Puts Kestrel on the chosen transport.</summary>
+    /// <summary>
+    /// Puts Kestrel on the chosen transport. Sockets runs with .NET's defaults: inline completions and inline
+    /// scheduling let one pipelining client hold the socket engine's only thread, starving every other connection
+    /// and the accept loop.
+    /// </summary>
     public void Apply(IWebHostBuilder host)
     {
         if (Kind == ServerTransport.Epoll)
@@ -49,7 +62,8 @@ public sealed record TransportSettings
                 o.LoopFailed = LoopFailed;
             });
         else
-            host.UseSockets(o => o.MaxReadBufferSize = MaxRequestBufferSize);
+            host.ConfigureServices(services => services.AddSingleton<IConnectionListenerFactory>(
+                sp => new PausingSocketTransportFactory(sp.GetRequiredService<ILoggerFactory>(), MaxRequestBufferSize)));
     }
 
     /// <summary>For the ready line: what runs.</summary>

@@ -8,33 +8,13 @@ using Microsoft.Extensions.Logging;
 namespace RecFeed.Http.Hosting;
 
 /// <summary>
-/// The host shape recfeed serves with: slim builder, socket transport options, logging. Shared with the fixed-body
-/// ceiling app in bench/FixedBody, which always runs on Kestrel's sockets: its ceiling is what recfeed's host costs
-/// with <c>--transport sockets</c>, not with the default epoll transport. Every choice here was measured; see
+/// The host shape recfeed serves with: slim builder, transport, logging. Shared with the fixed-body ceiling app in
+/// bench/FixedBody, which always runs on Kestrel's sockets: its ceiling is what recfeed's host costs with
+/// <c>--transport sockets</c>, not with the default epoll transport. Every choice here was measured; see
 /// bench/README.md.
 /// </summary>
 public static class TunedHost
 {
-    /// <summary>
-    /// The socket engine reads these once, from the environment only (no runtimeconfig knob), when the first socket
-    /// is created. Setting them in-process before that bakes the measured default into the binary; a value the user
-    /// exported still wins.
-    /// </summary>
-    private static readonly (string Name, string Value)[] SocketEngineDefaults =
-    [
-        // Run socket continuations on the epoll thread instead of queueing them to the thread pool: on 2 cores
-        // the hop to the pool costs more than the handler itself.
-        ("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1"),
-    ];
-
-    /// <summary>Call first thing in Main, before anything opens a socket.</summary>
-    public static void ApplySocketEngineDefaults()
-    {
-        foreach (var (name, value) in SocketEngineDefaults)
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
-                Environment.SetEnvironmentVariable(name, value);
-    }
-
     /// <summary>A slim-builder host listening on <paramref name="urls"/> with recfeed's transport and logging settings.</summary>
     /// <param name="transport">The public listener's transport; null for Kestrel's sockets alone.</param>
     public static WebApplicationBuilder CreateBuilder(string applicationName, IReadOnlyList<string> urls, LogFormat format = LogFormat.Text,
@@ -48,10 +28,6 @@ public static class TunedHost
         builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls([.. urls]);
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
-        // Handlers never block, so they run on the socket's I/O thread: with inline completions above, a request is
-        // read, answered and written by one thread with no hand-off. Measured: 0.13-0.15 context switches a request
-        // against 0.3-0.7 with the defaults (bench/README.md).
-        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         transport?.Apply(builder.WebHost);
         ConfigureLogging(builder.Logging, format);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);

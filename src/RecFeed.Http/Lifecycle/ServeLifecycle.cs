@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RecFeed.Feed;
 using RecFeed.Format;
 using RecFeed.Http.Admin;
 using RecFeed.Http.Endpoints;
 using RecFeed.Http.Hosting;
+using RecFeed.Http.Metrics;
 using RecFeed.Slab;
 using RecFeed.State;
+using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Lifecycle;
 
@@ -144,10 +147,13 @@ public sealed class ServeLifecycle : IAsyncDisposable
         var listeners = new List<WebApplication>
         {
             PublicListener.Build(service, Statistics, _options.Urls, _options.Transport with { LoopFailed = OnLoopFailed }, _health,
-                _options.LogFormat),
+                _options.LogFormat, _options.Metrics),
         };
         if (_options.AdminUrls.Count > 0)
-            listeners.Add(AdminListener.Build(() => ReloadAsync("POST /admin/reload"), _options.AdminUrls, _options.LogFormat));
+            listeners.Add(AdminListener.Build(() => ReloadAsync("POST /admin/reload"), _options.AdminUrls, _options.LogFormat,
+                _options.Metrics == MetricsListener.Admin
+                    ? new MetricsHandler(service, Statistics, listeners[0].Services.GetService<EpollTransportMetrics>())
+                    : null));
         foreach (var listener in listeners)
             _acquired.Push(listener.DisposeAsync);
         try

@@ -1,5 +1,6 @@
 using RecFeed.Http.Hosting;
 using RecFeed.State;
+using RecFeed.Http.Metrics;
 
 namespace RecFeed.Http.Lifecycle;
 
@@ -38,6 +39,9 @@ public sealed record ServeOptions
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
-    /// <summary>The public listener's transport; the admin listener always uses Kestrel's sockets.</summary>
+    /// <summary>The public listener's transport; the admin listener always uses <see cref="TransportSettings.Admin"/>.</summary>
     public TransportSettings Transport { get; init; } = TransportSettings.Default;
+
+    /// <summary>Which listener answers <c>GET /metrics</c>; <see cref="MetricsListener.Admin"/> needs <see cref="AdminUrls"/>.</summary>
+    public MetricsListener Metrics { get; init; } = MetricsListener.Public;
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -5,22 +6,28 @@ namespace RecFeed.Http.Metrics;
 
 /// <summary>
 /// The process and runtime families every Prometheus client library exports, under their usual names, so existing
-/// dashboards and alerts work unchanged: CPU, memory and file descriptors from the kernel (/proc, getrusage), GC and
-/// thread pool from the runtime. Read per scrape; a scrape is rare, so reading /proc files is fine here.
+/// dashboards and alerts work unchanged: CPU, memory and file descriptors from the kernel, GC and thread pool from
+/// the runtime. A scrape does the same work however many connections are open and opens no descriptor: it must
+/// answer when the table is full. A value that cannot be read now leaves its sample out, never the scrape.
 /// </summary>
 public static class ProcessMetrics
 {
-    private static readonly double StartTimeUnixSeconds = ReadStartTime();
+    private static readonly ProcFile Statm = new("/proc/self/statm");
+    private static double? s_startTimeUnixSeconds;
 
     public static void Write(PrometheusText t)
     {
         t.Single("process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.", Environment.CpuUsage.TotalTime.TotalSeconds);
-        var (virtualBytes, residentBytes) = ReadStatm();
-        t.Single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", residentBytes);
-        t.Single("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", virtualBytes);
-        t.Single("process_open_fds", "gauge", "Number of open file descriptors.", CountOpenFds());
-        t.Single("process_max_fds", "gauge", "Maximum number of open file descriptors (the soft limit).", ReadMaxFds());
-        t.Single("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.", StartTimeUnixSeconds);
+        if (ReadStatm() is { } memory)
+        {
+            t.Single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", memory.Resident);
+            t.Single("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", memory.Virtual);
+        }
+        if (ProcSelf.OpenDescriptors() is { } open)
+            t.Single("process_open_fds", "gauge", "Number of open file descriptors.", open);
+        t.Single("process_max_fds", "gauge", "Maximum number of open file descriptors (the soft limit).", ProcSelf.DescriptorLimit());
+        if (StartTime() is { } started)
+            t.Single("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.", started);
 
         t.Family("dotnet_gc_collections_total", "counter", "Garbage collections by generation (a gen 1 or 2 collection also counts for the younger generations).");
         for (var generation = 0; generation <= GC.MaxGeneration; generation++)
@@ -33,40 +40,31 @@ public static class ProcessMetrics
         t.Single("dotnet_threadpool_completed_items_total", "counter", "Work items the thread pool has completed.", ThreadPool.CompletedWorkItemCount);
     }
 
-        /// <summary>/proc/self/statm: sizes in pages, "VIRTUAL RESIDENT ...".</summary>
-    private static (double Virtual, double Resident) ReadStatm()
+    /// <summary>/proc/self/statm: sizes in pages, "VIRTUAL RESIDENT ...".</summary>
+    private static (double Virtual, double Resident)? ReadStatm()
     {
-        var fields = File.ReadAllText("/proc/self/statm").Split(' ');
+        if (Statm.TryReadText(stackalloc byte[256]) is not { } text)
+            return null;
+        var fields = text.Split(' ');
         long page = Environment.SystemPageSize;
         return (long.Parse(fields[0], CultureInfo.InvariantCulture) * page,
                 long.Parse(fields[1], CultureInfo.InvariantCulture) * page);
     }
 
-    private static double CountOpenFds()
+    /// <summary>Read once, at the first scrape that can open /proc/self/stat.</summary>
+    private static double? StartTime()
     {
-        var count = 0;
-        using var entries = Directory.EnumerateFileSystemEntries("/proc/self/fd").GetEnumerator();
-        while (entries.MoveNext())
-            count++;
-        return count;
-    }
-
-    /// <summary>/proc/self/limits: "Max open files            SOFT                 HARD                 files".</summary>
-    private static double ReadMaxFds()
-    {
-        foreach (var line in File.ReadLines("/proc/self/limits"))
+        if (s_startTimeUnixSeconds is null)
         {
-            if (!line.StartsWith("Max open files", StringComparison.Ordinal))
-                continue;
-            var soft = line["Max open files".Length..].TrimStart().Split(' ')[0];
-            return soft == "unlimited" ? double.PositiveInfinity : double.Parse(soft, CultureInfo.InvariantCulture);
+            try
+            {
+                using var self = Process.GetCurrentProcess();
+                s_startTimeUnixSeconds = new DateTimeOffset(self.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or Win32Exception)
+            {
+            }
         }
-        return double.NaN;
-    }
-
-    private static double ReadStartTime()
-    {
-        using var self = Process.GetCurrentProcess();
-        return new DateTimeOffset(self.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0;
+        return s_startTimeUnixSeconds;
     }
 }

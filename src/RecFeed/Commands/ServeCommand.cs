@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RecFeed.Http.Hosting;
 using RecFeed.Http.Lifecycle;
+using RecFeed.Http.Metrics;
 
 namespace RecFeed.Cli.Commands;
 
@@ -65,9 +66,17 @@ internal static class ServeCommand
     {
         Description = "How the public listener moves bytes. epoll (default): recfeed's own loop per core on Linux epoll, " +
             "reading until a short read and writing from the loop; measured against sockets in bench/README.md. " +
-            "sockets: Kestrel's transport on .NET sockets. The admin listener always uses sockets.",
+            "sockets: Kestrel's transport on .NET sockets, with .NET's thread-pool dispatch. The admin listener always runs on one epoll loop of its own.",
         HelpName = "epoll|sockets",
     }.FromEnvironment(TransportSettings.DefaultKind, ParseTransport);
+
+    private static readonly Option<MetricsListener> Metrics = new Option<MetricsListener>("--metrics")
+    {
+        Description = "Which listener answers GET /metrics. public (default): where Prometheus finds it with no admin listener " +
+            "(there is none by default); a scrape costs the same however many connections are open and opens no file. " +
+            "admin: only the admin listener (needs --admin-urls), to keep it off a port the internet reaches.",
+        HelpName = "public|admin",
+    }.FromEnvironment(MetricsListener.Public, ParseMetrics);
 
     private const int MaxIoThreads = 1024;
 
@@ -92,8 +101,13 @@ internal static class ServeCommand
     {
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
-            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer,
+            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer, Metrics,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(Metrics) == MetricsListener.Admin && string.IsNullOrWhiteSpace(r.GetValue(AdminUrls)))
+                r.AddError("--metrics admin needs an admin listener: set --admin-urls (or RECFEED_ADMIN_URLS).");
+        });
         command.SetAction((r, ct) => RunAsync(Console.Error, new ServeOptions
         {
             Data = r.GetValue(Data)!.FullName,
@@ -107,6 +121,7 @@ internal static class ServeCommand
             {
                 Kind = r.GetValue(Transport), IoThreads = r.GetValue(IoThreads), MaxRequestBufferSize = r.GetValue(RequestBuffer),
             },
+            Metrics = r.GetValue(Metrics),
         }, ct));
         return command;
     }
@@ -165,6 +180,9 @@ internal static class ServeCommand
         Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text[0])
             ? (value, null)
             : (fallback, $"'{text}' is not a {what}; expected {expected}.");
+
+    private static (MetricsListener Value, string? Error) ParseMetrics(string text) =>
+        ParseChoice(text, MetricsListener.Public, "metrics listener", "public or admin");
 
     private static (int Value, string? Error) ParseIoThreads(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= MaxIoThreads

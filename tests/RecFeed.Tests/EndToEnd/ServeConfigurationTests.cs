@@ -105,6 +105,7 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
     [InlineData("RECFEED_IO_THREADS", "100000")]
     [InlineData("RECFEED_MAX_REQUEST_BUFFER_SIZE", "9216")]
     [InlineData("RECFEED_MAX_REQUEST_BUFFER_SIZE", "1MiB")]
+    [InlineData("RECFEED_METRICS", "private")]
     public async Task A_bad_value_in_the_environment_is_a_one_line_usage_error_naming_the_variable(string variable, string value)
     {
         var (code, _, stderr) = await RecFeedProcess.RunAsync(Environment((variable, value)), "serve", "--data", _data);
@@ -130,7 +131,7 @@ public sealed class ServeConfigurationTests : TempDirectoryTest
         var (code, stdout, _) = await RecFeedProcess.RunAsync("serve", "--help");
 
         Assert.Equal(0, code);
-        foreach (var name in new[] { "DATA", "URLS", "ADMIN_URLS", "STATE", "SNAPSHOT_INTERVAL", "DRAIN_SECONDS", "LOG_FORMAT" })
+        foreach (var name in new[] { "DATA", "URLS", "ADMIN_URLS", "STATE", "SNAPSHOT_INTERVAL", "DRAIN_SECONDS", "LOG_FORMAT", "METRICS" })
             Assert.Contains($"[env: RECFEED_{name}]", stdout);
     }
 

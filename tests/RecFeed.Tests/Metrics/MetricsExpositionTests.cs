@@ -1,6 +1,6 @@
 using RecFeed.Feed;
 using RecFeed.Format;
-using RecFeed.Http;
+using RecFeed.Http.Hosting;
 using RecFeed.Http.Metrics;
 using RecFeed.State;
 using RecFeed.Tests.Support;

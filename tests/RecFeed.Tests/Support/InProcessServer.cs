@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using RecFeed.Feed;
-using RecFeed.Http;
+using RecFeed.Http.Hosting;
+using RecFeed.Http.Metrics;
 using RecFeed.Http.Lifecycle;
 
 namespace RecFeed.Tests.Support;
