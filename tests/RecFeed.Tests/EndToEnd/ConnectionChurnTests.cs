@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using RecFeed.Tests.Support;
@@ -5,13 +6,13 @@ using RecFeed.Tests.Support;
 namespace RecFeed.Tests.EndToEnd;
 
 /// <summary>
-/// The published binary on this run's transport (<see cref="TestTransport"/>), watched from outside through /proc:
-/// connections dropped every way a client drops one leave no descriptor and no memory behind, and a client that
-/// stops reading does not make the server buffer what it has not sent.
+/// The published binary on this run's transport (<see cref="TestTransport"/>), judged by counts it keeps: connections
+/// dropped every way a client drops one leave no descriptor behind (/proc), and a client that stops reading does not
+/// make the server produce more answers than the buffers between them hold (/metrics). Resident memory is printed,
+/// never asserted: over a window it measures the garbage collector, not what the server holds.
 /// </summary>
 public sealed class ConnectionChurnTests : TempDirectoryTest
 {
-    private const long MiB = 1024 * 1024;
     private static readonly byte[] Metrics = "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n"u8.ToArray();
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -23,7 +24,7 @@ public sealed class ConnectionChurnTests : TempDirectoryTest
     }
 
     [Fact]
-    public async Task Thousands_of_connections_dropped_every_way_leave_no_descriptor_or_memory_behind()
+    public async Task Thousands_of_connections_dropped_every_way_leave_no_descriptor_behind()
     {
         const int Rounds = 10;
         await using var server = await StartAsync();
@@ -45,11 +46,8 @@ public sealed class ConnectionChurnTests : TempDirectoryTest
             Assert.True(open <= baseline, $"round {round}: {open} descriptors open, {baseline} before ({TestTransport.Name})");
             resident.Add(server.ResidentBytes());
         }
-        // The GC's heap moved resident memory by 4 MiB in a run of an earlier version of this test, whose 3 MiB bound
-        // it failed; retaining 4 KiB per connection on purpose showed as 30 MiB here.
-        var growth = MemoryTrajectory.Growth(resident);
-        Assert.True(growth <= 8 * MiB, $"resident memory kept growing by {growth / 1024} KiB over {Rounds} rounds: " +
-            string.Join(", ", resident.Select(r => r / 1024)) + $" KiB ({TestTransport.Name})");
+        Console.WriteLine($"churn ({TestTransport.Name}): {Rounds} rounds of 800 dropped connections, descriptors back to {baseline} after each; " +
+            "resident memory after each round (printed, not judged): " + string.Join(" ", resident.Select(r => r >> 20)) + " MiB");
     }
 
     /// <summary>800 connections, 50 at a time, in six ways of ending, while a keep-alive client checks every answer.</summary>
@@ -125,24 +123,66 @@ public sealed class ConnectionChurnTests : TempDirectoryTest
     private static byte[] Repeat(byte[] request, int count) => [.. Enumerable.Repeat(request, count).SelectMany(r => r)];
 
     [Fact]
-    public async Task A_client_that_stops_reading_does_not_make_the_server_buffer_what_it_cannot_send()
+    public async Task A_client_that_stops_reading_does_not_make_the_server_produce_what_it_cannot_send()
     {
-        const int Requests = 8_000; // ~150 MB of answers; the sockets' buffers hold at most ~36 MB of it here
-        await using var server = await StartAsync();
-        using var socket = await RawHttp.ConnectAsync(server.Address);
-        await socket.SendAsync(Metrics);
+        // One user per request, each answered with 1,000 items (about 7 KB): 28 MB of answers, far more than what
+        // the buffers between the server and this client hold, so the server must stop producing long before the end.
+        const int Requests = 4_000, Items = 1_000;
+        var data = Dir.File("wide.bin");
+        TestFeeds.WriteRandom(data, Requests, itemsPerUser: Items, fallback: 30);
+        await using var server = await ServeProcess.StartAsync(data, "--snapshot-interval", "3600", "--drain-seconds", "0");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
+        await socket.ConnectAsync(server.Address.Host, server.Address.Port);
+        var pipelined = Enumerable.Range(0, Requests).SelectMany(u => Encoding.ASCII.GetBytes($"GET /feed/{u}?size={Items} HTTP/1.1\r\nHost: t\r\n\r\n"));
+        await socket.SendAsync(pipelined.ToArray());
+
+        // Unread answers can sit in this socket's receive buffer, the server socket's send buffer (autotuned up to
+        // tcp_wmem's maximum, which the kernel overshoots by at most one 64 KiB segment) and the transport's output
+        // pipe (64 KiB before Kestrel's flush waits, plus the answer being written); the counter also moves for the
+        // one answer waiting on that flush. Nothing else may hold them: a server that buffers would produce all 4,000.
+        const int Segment = 64 * 1024, Pipe = 64 * 1024;
+        var unread = socket.ReceiveBufferSize + MaxSendBuffer() + Segment + Pipe;
+        var produced = await ServedWhileStalledAsync(server, Requests);
+
         var reader = new ResponseReader(socket);
         using var timeout = new CancellationTokenSource(Patience);
-        Assert.Equal(200, (await reader.ReadAsync(timeout.Token))!.Status);
-        var before = server.ResidentBytes();
-
-        await socket.SendAsync(Repeat(Metrics, Requests));
-        await Task.Delay(2_000); // the server fills what the sockets hold, then must wait
-        var stalled = server.ResidentBytes();
-        Assert.True(stalled - before < 16 * MiB,
-            $"resident memory grew by {(stalled - before) / MiB} MiB while the client did not read ({TestTransport.Name})");
-
+        var smallest = int.MaxValue;
         for (var i = 0; i < Requests; i++)
-            Assert.Equal(200, (await reader.ReadAsync(timeout.Token))!.Status);
+        {
+            var response = (await reader.ReadAsync(timeout.Token))!;
+            Assert.Equal(200, response.Status);
+            smallest = Math.Min(smallest, response.Head.Length + 4 + response.Body.Length);
+        }
+        var bound = unread / smallest + 2;
+        Console.WriteLine($"stalled client ({TestTransport.Name}): {produced} of {Requests} answers produced while it did not read; " +
+            $"bound {bound} = ({socket.ReceiveBufferSize} + {MaxSendBuffer()} + {Segment} + {Pipe} bytes) / {smallest} + 2");
+        Assert.InRange(produced, 1, bound);
+    }
+
+    /// <summary>
+    /// Feed answers the server has produced, read from its /metrics over another connection, once the count has stopped
+    /// moving (ten readings alike, 100 ms apart) or as soon as it reaches <paramref name="requests"/>, which only a
+    /// server buffering without bound would.
+    /// </summary>
+    private static async Task<long> ServedWhileStalledAsync(ServeProcess server, int requests)
+    {
+        long last = -1;
+        for (var alike = 0; alike < 10;)
+        {
+            await Task.Delay(100);
+            var served = (long)MetricsText.Samples(await server.Client.GetStringAsync("/metrics"))["recfeed_requests_total{outcome=\"served\"}"];
+            alike = served == last ? alike + 1 : 0;
+            last = served;
+            if (served >= requests)
+                break;
+        }
+        return last;
+    }
+
+    /// <summary>The most a TCP socket's send buffer grows to by autotuning: the third field of net.ipv4.tcp_wmem.</summary>
+    private static int MaxSendBuffer()
+    {
+        var fields = File.ReadAllText("/proc/sys/net/ipv4/tcp_wmem").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        return int.Parse(fields[2], CultureInfo.InvariantCulture);
     }
 }

@@ -8,7 +8,8 @@ namespace RecFeed.Tests.EndToEnd;
 
 /// <summary>
 /// Thousands of malformed requests over raw sockets against the published binary. Afterwards the server is up,
-/// /healthz answers 200, no response was a 5xx and resident memory is back near where it was before.
+/// /healthz answers 200 and no response was a 5xx. Resident memory per round is printed, not judged: over a window it
+/// measures the garbage collector, not what the server keeps.
 /// One 5xx is Kestrel's own and correct: 505 for an HTTP version it does not speak (RFC 9110 15.6.6); it is
 /// counted and reported, never produced by recfeed code, and any other 5xx fails the test.
 /// </summary>
@@ -17,12 +18,6 @@ public sealed class FuzzTests : TempDirectoryTest
     private const int WarmUp = 2_000;
     private const int Rounds = 9;
     private const int RoundCases = 2_000;
-
-    /// <summary>
-    /// Growth allowed from the first half of the rounds to the second (<see cref="MemoryTrajectory.Growth"/>).
-    /// A leak of 1 KiB per malformed request would grow it by about 8 MiB.
-    /// </summary>
-    private const long Tolerance = 3L << 20;
 
     private sealed class Tally
     {
@@ -33,7 +28,7 @@ public sealed class FuzzTests : TempDirectoryTest
     }
 
     [Fact]
-    public async Task Thousands_of_malformed_requests_never_get_a_5xx_and_memory_stays_flat_round_after_round()
+    public async Task Thousands_of_malformed_requests_never_get_a_5xx()
     {
         var data = Dir.File("feeds.bin");
         TwoDatasets.Write(data, dataset: 1, users: 100, itemsPerUser: 20);
@@ -41,7 +36,7 @@ public sealed class FuzzTests : TempDirectoryTest
         var cases = new FuzzCases(seed: 20261127);
         var tally = new Tally();
 
-        // Warm-up fills Kestrel's buffer pool and the GC's budgets; the rounds after it must not keep growing.
+        // Warm-up fills Kestrel's buffer pool and the GC's budgets, so the resident memory printed per round compares.
         await RunAsync(serve.Address, cases.Take(WarmUp), tally);
         var baseline = serve.ResidentBytes();
         var clock = Stopwatch.StartNew();
@@ -52,18 +47,16 @@ public sealed class FuzzTests : TempDirectoryTest
             trajectory.Add(serve.ResidentBytes());
         }
         var elapsed = clock.Elapsed;
-        var growth = MemoryTrajectory.Growth(trajectory);
 
         using var healthz = await serve.Client.GetAsync("/healthz");
         var statuses = string.Join(", ", tally.Statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"));
         Console.WriteLine($"fuzz: {tally.Sent} malformed requests ({WarmUp} warm-up + {Rounds} x {RoundCases}) in {elapsed.TotalSeconds:F1} s; " +
             $"statuses {statuses}; 505 for an unknown HTTP version: {tally.Version505}; RSS {baseline >> 20} MiB after warm-up, " +
-            $"then per round {string.Join(' ', trajectory.Select(b => b >> 20))} MiB, growth {growth / 1024} KiB");
+            $"then per round {string.Join(' ', trajectory.Select(b => b >> 20))} MiB (printed, not judged)");
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
         Assert.True(tally.ServerErrors.IsEmpty, string.Join('\n', tally.ServerErrors.Take(20)));
         Assert.DoesNotContain("fail:", serve.Output);
         Assert.DoesNotContain("crit:", serve.Output);
-        Assert.True(growth <= Tolerance, $"RSS kept growing across rounds: {string.Join(' ', trajectory)} bytes");
     }
 
     /// <summary>Kestrel's parser rejecting the request line's version token: no body, connection closed, before any recfeed code runs.</summary>

@@ -73,18 +73,29 @@ public sealed class ReloadUnderLoadTests : IAsyncLifetime
             }
         })).ToArray();
 
-        await Task.Delay(200);
+        // Each dataset is kept until the clients have been answered from it a few times, counted, not timed: on a
+        // loaded machine the clients may not run at all in a fixed sleep.
+        async Task AnsweredFromAsync(int dataset, int from)
+        {
+            for (var polls = 0; Volatile.Read(ref seen[dataset]) < from + 10; polls++)
+            {
+                Assert.True(polls < 6_000, $"no answers from dataset {dataset} in a minute");
+                await Task.Delay(10);
+            }
+        }
+        await AnsweredFromAsync(1, 0);
         const int Reloads = 12;
         for (var i = 0; i < Reloads; i++)
         {
-            Replace(_dir.File(i % 2 == 0 ? "two.bin" : "one.bin"));
+            var dataset = i % 2 == 0 ? 2 : 1;
+            Replace(_dir.File(dataset == 2 ? "two.bin" : "one.bin"));
+            var before = Volatile.Read(ref seen[dataset]);
             using var response = await _adminClient.PostAsync("/admin/reload", null);
             var body = await response.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Contains("new dataset", body);
-            await Task.Delay(50);
+            await AnsweredFromAsync(dataset, before);
         }
-        await Task.Delay(200);
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 
