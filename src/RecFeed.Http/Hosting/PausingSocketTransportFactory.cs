@@ -8,7 +8,8 @@ namespace RecFeed.Http.Hosting;
 /// Puts IP endpoints on <see cref="PausingSocketListener"/>; other kinds (Unix sockets) stay with Kestrel's sockets
 /// transport, which Kestrel asks after this one because factories registered last are asked first.
 /// </summary>
-internal sealed class PausingSocketTransportFactory(ILoggerFactory logging, long maxReadBufferSize) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+internal sealed class PausingSocketTransportFactory(ILoggerFactory logging, long maxReadBufferSize)
+    : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
 

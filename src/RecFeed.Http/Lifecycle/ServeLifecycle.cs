@@ -230,26 +230,7 @@ public sealed class ServeLifecycle : IAsyncDisposable
             _log.ClosingListeners(ListenerHost.ShutdownTimeout.TotalSeconds);
         while (_listening.TryPop(out var listener))
             await listener.StopAsync(CancellationToken.None);
-        return finalSnapshot && _keeper is { } keeper ? WriteFinalSnapshot(keeper, started) : ServeExit.Stopped;
-    }
-
-    private ServeExit WriteFinalSnapshot(StateKeeper keeper, long stopStarted)
-    {
-        try
-        {
-            var snapshot = keeper.WriteIfChanged();
-            var stopSeconds = Stopwatch.GetElapsedTime(stopStarted).TotalSeconds;
-            if (snapshot is { } s)
-                _log.StoppedWithSnapshot(keeper.Path, s.UsersPastStart, s.Bytes, s.Elapsed.TotalMilliseconds, stopSeconds);
-            else
-                _log.StoppedUnchanged(keeper.Path, stopSeconds);
-            return ServeExit.Stopped;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _log.FinalSnapshotFailed(keeper.Path, e.Message);
-            return ServeExit.FinalSnapshotFailed;
-        }
+        return finalSnapshot && _keeper is { } keeper ? SnapshotLoop.WriteFinal(keeper, _log, started) : ServeExit.Stopped;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RecFeed.State;
 
@@ -34,4 +35,24 @@ internal sealed class SnapshotLoop : IDisposable
     }
 
     public void Dispose() => _stop.Dispose();
+
+    /// <summary>The last snapshot of a stop, logged with how long the whole stop took.</summary>
+    public static ServeExit WriteFinal(StateKeeper keeper, ILogger log, long stopStarted)
+    {
+        try
+        {
+            var snapshot = keeper.WriteIfChanged();
+            var stopSeconds = Stopwatch.GetElapsedTime(stopStarted).TotalSeconds;
+            if (snapshot is { } s)
+                log.StoppedWithSnapshot(keeper.Path, s.UsersPastStart, s.Bytes, s.Elapsed.TotalMilliseconds, stopSeconds);
+            else
+                log.StoppedUnchanged(keeper.Path, stopSeconds);
+            return ServeExit.Stopped;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.FinalSnapshotFailed(keeper.Path, e.Message);
+            return ServeExit.FinalSnapshotFailed;
+        }
+    }
 }

@@ -29,12 +29,14 @@ public static class ProcessMetrics
         if (StartTime() is { } started)
             t.Single("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.", started);
 
-        t.Family("dotnet_gc_collections_total", "counter", "Garbage collections by generation (a gen 1 or 2 collection also counts for the younger generations).");
+        t.Family("dotnet_gc_collections_total", "counter",
+            "Garbage collections by generation (a gen 1 or 2 collection also counts for the younger generations).");
         for (var generation = 0; generation <= GC.MaxGeneration; generation++)
             t.Sample("dotnet_gc_collections_total", GC.CollectionCount(generation), ("generation", generation.ToString(CultureInfo.InvariantCulture)));
         t.Single("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started.", GC.GetTotalAllocatedBytes());
         t.Single("dotnet_gc_heap_size_bytes", "gauge", "Managed heap size after the last garbage collection, in bytes.", GC.GetGCMemoryInfo().HeapSizeBytes);
-        t.Single("dotnet_gc_pause_seconds_total", "counter", "Time the runtime was paused for garbage collections, in seconds.", GC.GetTotalPauseDuration().TotalSeconds);
+        t.Single("dotnet_gc_pause_seconds_total", "counter", "Time the runtime was paused for garbage collections, in seconds.",
+            GC.GetTotalPauseDuration().TotalSeconds);
         t.Single("dotnet_threadpool_threads", "gauge", "Thread-pool threads.", ThreadPool.ThreadCount);
         t.Single("dotnet_threadpool_queue_length", "gauge", "Work items queued to the thread pool, not yet started.", ThreadPool.PendingWorkItemCount);
         t.Single("dotnet_threadpool_completed_items_total", "counter", "Work items the thread pool has completed.", ThreadPool.CompletedWorkItemCount);

@@ -22,7 +22,8 @@ public static class TransportMetrics
         t.Single("recfeed_transport_accept_pauses_total", "counter",
             "Times accepting paused for 100 ms because file descriptors or memory ran out (EMFILE, ENFILE, ENOBUFS, ENOMEM).", m.AcceptPauses);
         t.Single("recfeed_transport_input_held_bytes", "gauge", "Received request bytes Kestrel has not consumed yet, over all connections.", m.InputBytesHeld);
-        t.Single("recfeed_transport_output_held_bytes", "gauge", "Response bytes written by Kestrel and not sent yet, over all connections.", m.OutputBytesHeld);
+        t.Single("recfeed_transport_output_held_bytes", "gauge", "Response bytes written by Kestrel and not sent yet, over all connections.",
+            m.OutputBytesHeld);
         t.Family("recfeed_transport_loop_busy_seconds_total", "counter", "Time each epoll loop spent handling events rather than waiting for them.");
         for (var loop = 0; loop < m.LoopCount; loop++)
             t.Sample("recfeed_transport_loop_busy_seconds_total", m.BusyTime(loop).TotalSeconds, ("loop", loop.ToString(CultureInfo.InvariantCulture)));

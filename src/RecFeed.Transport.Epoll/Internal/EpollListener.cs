@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.Connections;
 namespace RecFeed.Transport.Epoll.Internal;
 
 /// <summary>
-/// One listening socket. The first of the factory's loops accepts, and hands connections to the loops in turn. One socket rather than one SO_REUSEPORT socket per loop: with SO_REUSEPORT a second instance
-/// started by mistake on the same port would bind too and quietly take half the connections, where it must fail
-/// with "address in use"; and with keep-alive clients accepting is rare enough that one thread does it.
+/// One listening socket. The first of the factory's loops accepts, and hands connections to the loops in turn. One
+/// socket rather than one SO_REUSEPORT socket per loop: with SO_REUSEPORT a second instance started by mistake on the
+/// same port would bind too and quietly take half the connections, where it must fail with "address in use"; and
+/// with keep-alive clients accepting is rare enough that one thread does it.
 /// </summary>
 internal sealed class EpollListener : IConnectionListener
 {

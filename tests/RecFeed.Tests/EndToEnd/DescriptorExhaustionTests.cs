@@ -20,7 +20,8 @@ public sealed class DescriptorExhaustionTests : TempDirectoryTest
         TestFeeds.WriteRandom(data, 1_000, itemsPerUser: 20, fallback: 30);
         var server = await ServeProcess.StartAsync(data, "--snapshot-interval", "3600", "--drain-seconds", "0");
         var prlimit = SystemTool.Find("prlimit", "util-linux");
-        var (code, output) = await SystemTool.RunAsync(prlimit, ["--pid", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--nofile={Limit}:{Limit}"]);
+        var pid = server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (code, output) = await SystemTool.RunAsync(prlimit, ["--pid", pid, $"--nofile={Limit}:{Limit}"]);
         Assert.True(code == 0, $"prlimit: exit {code}: {output}");
         return server;
     }
@@ -102,7 +103,8 @@ public sealed class DescriptorExhaustionTests : TempDirectoryTest
         try
         {
             var answer = await RawHttp.ExchangeAsync(server.Address, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"u8.ToArray(), Patience);
-            Assert.True(answer.Length > 0, $"no answer in {Patience.TotalSeconds} s after {held.Count - Staying} of {held.Count} clients left:\n{server.Output}");
+            Assert.True(answer.Length > 0,
+                $"no answer in {Patience.TotalSeconds} s after {held.Count - Staying} of {held.Count} clients left:\n{server.Output}");
             Assert.Equal([200], RawHttp.Statuses(answer));
         }
         finally

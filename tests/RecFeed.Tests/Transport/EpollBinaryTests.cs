@@ -32,7 +32,8 @@ public sealed class EpollBinaryTests : TempDirectoryTest
         await serve.WaitForReadyAsync();
         var ready = await serve.WaitForLineAsync("ready:", Patience);
         Assert.Contains("over epoll (2 loop threads)", ready);
-        var listening = ready[(ready.IndexOf("listening on ", StringComparison.Ordinal) + "listening on ".Length)..ready.IndexOf(" (admin", StringComparison.Ordinal)];
+        var from = ready.IndexOf("listening on ", StringComparison.Ordinal) + "listening on ".Length;
+        var listening = ready[from..ready.IndexOf(" (admin", StringComparison.Ordinal)];
         var addresses = listening.Split(' ').Select(a => new Uri(a)).ToArray();
         Assert.Equal(3, addresses.Length);
         foreach (var address in addresses)
