@@ -133,6 +133,8 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
             return;
         if (error is not null)
             LinuxNet.ResetOnClose(fd);
+        else
+            DiscardUnreadInput(fd);
         LinuxNet.Close(fd);
         if (_registered)
             _loop.Release(_token);
@@ -150,6 +152,21 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
             _output.Reader.Complete(error);
         FireConnectionClosed();
         _closed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Requests a client pipelined beyond what Kestrel answered stay in the socket's receive buffer, since the input
+    /// held per connection is bounded; closing a socket with unread input makes the kernel send a reset, which can
+    /// destroy the responses still on their way. Read away first (up to 1 MiB, the old bound), close() sends a FIN
+    /// after the last response.
+    /// </summary>
+    private static unsafe void DiscardUnreadInput(int fd)
+    {
+        const int Chunk = 4096, MaxReads = 256;
+        var buffer = stackalloc byte[Chunk];
+        for (var i = 0; i < MaxReads && LinuxNet.Recv(fd, buffer, Chunk, 0) > 0; i++)
+        {
+        }
     }
 
     /// <summary>The client left first, or the socket failed, before Kestrel ended the connection itself.</summary>
