@@ -14,12 +14,18 @@ public sealed partial class RecFeedProcess : IDisposable
 
     private RecFeedProcess(IEnumerable<string> args, Action<ProcessStartInfo>? configure = null)
     {
-        var start = new ProcessStartInfo(RepoPaths.Binary)
+        // Through perl's exec, with SIGINT, SIGHUP and SIGTERM at their defaults: a signal ignored when a process
+        // starts stays ignored (a test host started in the background inherits an ignored SIGINT, nohup an ignored
+        // SIGHUP), and the tests signal serve as a terminal or a supervisor would. perl is in every Debian (perl-base).
+        var start = new ProcessStartInfo("perl")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("-e");
+        start.ArgumentList.Add("$SIG{$_} = 'DEFAULT' for qw(INT HUP TERM); exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\"");
+        start.ArgumentList.Add(RepoPaths.Binary);
         foreach (var a in args)
             start.ArgumentList.Add(a);
         configure?.Invoke(start);
