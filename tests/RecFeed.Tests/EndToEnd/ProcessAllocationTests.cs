@@ -14,11 +14,16 @@ public sealed class ProcessAllocationTests : TempDirectoryTest
     private const int Users = 10_000;
     private const int Requests = 5_000;
 
-    /// <summary>Issue 10's target. What remains today is Kestrel's path string (about 48 bytes for /feed/NNNN).</summary>
-    private const int BytesPerRequest = 64;
+    /// <summary>
+    /// Issue 10's target, on the default transport: what remains is Kestrel's path string (about 48 bytes for
+    /// /feed/NNNN). The sockets transport runs with .NET's defaults since issue 17 (inline completions let one
+    /// pipelining client starve every other connection); its hop to the thread pool adds about 20 bytes a request
+    /// (67.5-75.3 in five runs), so it is held to 96.
+    /// </summary>
+    private static readonly int BytesPerRequest = TestTransport.Current == RecFeed.Http.Hosting.ServerTransport.Epoll ? 64 : 96;
 
     [Fact]
-    public async Task A_feed_request_allocates_at_most_64_bytes_in_the_whole_server()
+    public async Task A_feed_request_allocates_at_most_64_bytes_in_the_whole_server_96_on_sockets()
     {
         var data = Dir.File("feeds.bin");
         TestFeeds.WriteRandom(data, Users, itemsPerUser: 200);
