@@ -66,6 +66,15 @@ public sealed class EpollTransportMetrics
     /// <summary>Response bytes Kestrel has written that are not sent yet, over all connections.</summary>
     public long OutputBytesHeld => Sum(static c => Volatile.Read(ref c.OutputHeld));
 
+    /// <summary>
+    /// Connections whose reading is paused: they sent more than Kestrel has consumed, up to the input bound (a client
+    /// that pipelines and does not read its answers, or a slow handler). The socket's own buffer pushes back on them.
+    /// </summary>
+    public long InputPausedConnections => Sum(static c => Volatile.Read(ref c.InputPaused));
+
+    /// <summary>Connections whose answers wait for the socket to take more: the client reads slowly, or not at all.</summary>
+    public long OutputBlockedConnections => Sum(static c => Volatile.Read(ref c.OutputBlocked));
+
     /// <summary>Time loop <paramref name="loop"/> spent handling events, not waiting for them.</summary>
     public TimeSpan BusyTime(int loop) => TimeSpan.FromSeconds(Volatile.Read(ref Loops[loop].BusyTicks) / (double)System.Diagnostics.Stopwatch.Frequency);
 

@@ -3,7 +3,7 @@ using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Metrics;
 
-/// <summary>The epoll transport's families (<c>recfeed_transport_*</c>): connections, accept pauses, held bytes, loop time.</summary>
+/// <summary>The epoll transport's families (<c>recfeed_transport_*</c>): connections, accept pauses, held bytes, paused and blocked connections, loop time.</summary>
 public static class TransportMetrics
 {
     /// <summary>The <c>reason</c> label of each <see cref="EpollCloseReason"/>, by value.</summary>
@@ -24,6 +24,10 @@ public static class TransportMetrics
         t.Single("recfeed_transport_input_held_bytes", "gauge", "Received request bytes Kestrel has not consumed yet, over all connections.", m.InputBytesHeld);
         t.Single("recfeed_transport_output_held_bytes", "gauge", "Response bytes written by Kestrel and not sent yet, over all connections.",
             m.OutputBytesHeld);
+        t.Single("recfeed_transport_input_paused_connections", "gauge",
+            "Connections whose reading is paused at the input bound: they sent more than Kestrel has consumed.", m.InputPausedConnections);
+        t.Single("recfeed_transport_output_blocked_connections", "gauge",
+            "Connections whose answers wait for the socket to take more: the client reads slowly or not at all.", m.OutputBlockedConnections);
         t.Family("recfeed_transport_loop_busy_seconds_total", "counter", "Time each epoll loop spent handling events rather than waiting for them.");
         for (var loop = 0; loop < m.LoopCount; loop++)
             t.Sample("recfeed_transport_loop_busy_seconds_total", m.BusyTime(loop).TotalSeconds, ("loop", loop.ToString(CultureInfo.InvariantCulture)));

@@ -41,6 +41,8 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
     private int _closedFired;
     private long _inputHeld;
     private long _outputHeld;
+    private bool _pausedCounted;
+    private bool _blockedCounted;
     private IDuplexPipe _transport;
     private IDictionary<object, object?>? _items;
     private string? _id;
@@ -141,6 +143,8 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
         Interlocked.Increment(ref _loop.Counters.Closed[(int)CloseReason(error)]);
         Interlocked.Add(ref _loop.Counters.InputHeld, -_inputHeld);
         Interlocked.Add(ref _loop.Counters.OutputHeld, -_outputHeld);
+        Count(ref _pausedCounted, false, ref _loop.Counters.InputPaused);
+        Count(ref _blockedCounted, false, ref _loop.Counters.OutputBlocked);
         _closeError = error;
         if (_flushPending)
             _input.Writer.CancelPendingFlush();
@@ -178,8 +182,10 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
         : EpollCloseReason.Aborted;
 
     /// <summary>
-    /// On the loop, after each event of this connection: what its pipes hold now, added to the loop's totals as a
-    /// change. Kestrel runs inline on the loop, so it is what it left after handling the event.
+    /// On the loop, after each event of this connection: what its pipes hold now, whether its reading is paused
+    /// (Kestrel has not consumed the input up to its bound) and whether its sending is blocked (the socket takes no
+    /// more), added to the loop's totals as changes. Kestrel runs inline on the loop, so it is what it left after
+    /// handling the event.
     /// </summary>
     private void CountHeld()
     {
@@ -197,6 +203,17 @@ internal sealed partial class EpollConnection : ConnectionContext, IDuplexPipe, 
             Interlocked.Add(ref _loop.Counters.OutputHeld, output - _outputHeld);
             _outputHeld = output;
         }
+        Count(ref _pausedCounted, _flushPending, ref _loop.Counters.InputPaused);
+        Count(ref _blockedCounted, _writePending, ref _loop.Counters.OutputBlocked);
+    }
+
+    /// <summary>Moves the loop's count of connections in a state by this connection's change into or out of it.</summary>
+    private static void Count(ref bool counted, bool now, ref long total)
+    {
+        if (counted == now)
+            return;
+        Interlocked.Add(ref total, now ? 1 : -1);
+        counted = now;
     }
 
     /// <summary>Like Kestrel's own transports: the token fires on the thread pool, never inside the loop.</summary>

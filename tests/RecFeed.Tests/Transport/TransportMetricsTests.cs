@@ -39,6 +39,8 @@ public sealed class TransportMetricsTests
             Assert.Equal(1, metrics.ConnectionsClosed(EpollCloseReason.Server));
             Assert.Equal(0, metrics.InputBytesHeld);
             Assert.Equal(0, metrics.OutputBytesHeld);
+            Assert.Equal(0, metrics.InputPausedConnections);
+            Assert.Equal(0, metrics.OutputBlockedConnections);
             Assert.Equal(0, metrics.AcceptPauses);
             Assert.True(metrics.BusyTime(0) + metrics.BusyTime(1) > TimeSpan.Zero);
 
@@ -48,6 +50,8 @@ public sealed class TransportMetricsTests
         }
         Assert.Contains("recfeed_transport_connections_closed_total{reason=\"reset\"} 1\n", text);
         Assert.Contains("recfeed_transport_loop_busy_seconds_total{loop=\"1\"} ", text);
+        Assert.Contains("recfeed_transport_input_paused_connections 0\n", text);
+        Assert.Contains("recfeed_transport_output_blocked_connections 0\n", text);
         var (code, output) = await SystemTool.RunAsync(promtool, ["check", "metrics"], stdin: text);
         Assert.True(code == 0 && output.Length == 0, $"promtool check metrics: exit {code}\n{output}\nbody:\n{text}");
     }
