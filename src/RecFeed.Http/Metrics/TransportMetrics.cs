@@ -3,7 +3,10 @@ using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Metrics;
 
-/// <summary>The epoll transport's families (<c>recfeed_transport_*</c>): connections, accept pauses, held bytes, paused and blocked connections, loop time.</summary>
+/// <summary>
+/// The epoll transport's families (<c>recfeed_transport_*</c>): connections, accept pauses, held bytes, paused and
+/// blocked connections, loop time.
+/// </summary>
 public static class TransportMetrics
 {
     /// <summary>The <c>reason</c> label of each <see cref="EpollCloseReason"/>, by value.</summary>
