@@ -6,8 +6,9 @@ namespace RecFeed.Tests.Scripts;
 /// <summary>
 /// deploy/cluster-demo.sh on small data: seven simulated hosts (network namespaces on a private bridge), a replica
 /// host failing mid-load and coming back. The bounds are on the counts the client keeps (requests, failures,
-/// repeated items), never on how fast this machine is; the router's reaction times get a wide ceiling only, to
-/// catch a replica HAProxy never took out. One class, so two runs never share the machine's bridge at once.
+/// repeated items), never on how fast this machine is: the router's reaction times are printed, and the script
+/// itself gives up (exit 1) on a replica the router has not taken out or back within 60 s. One class, so runs
+/// never share the machine at once.
 /// </summary>
 public sealed class ClusterDemoTests : TempDirectoryTest
 {
@@ -55,7 +56,6 @@ public sealed class ClusterDemoTests : TempDirectoryTest
         Assert.Equal(f["users_moved"], f["users_returned"]);
         Assert.Equal(0, f["repeated_never_moved"]);
         Assert.True(f["max_items_per_user"] < ItemsPerUser, $"users ran out of their own items, so repeats mean nothing: {text}");
-        Assert.True(f["down_after_ms"] < 30_000 && f["up_after_ms"] < 30_000, text);
     }
 
     private async Task<Dictionary<string, double>> RunAsync(params string[] args)
