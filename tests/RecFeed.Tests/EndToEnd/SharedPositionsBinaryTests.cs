@@ -52,6 +52,9 @@ public sealed class SharedPositionsBinaryTests : TempDirectoryTest
 
         Assert.Equal([TwoDatasets.Item(1, 7, 4), TwoDatasets.Item(1, 7, 5)], TwoDatasets.Parse(await b.Client.GetStringAsync("/feed/7?size=2")));
         Assert.Equal(1, await MetricAsync(b, "recfeed_positions_sync_up"));
+        var body = await b.Client.GetStringAsync("/metrics");
+        var (code, output) = await SystemTool.RunAsync(SystemTool.Find("promtool", "prometheus"), ["check", "metrics"], stdin: body);
+        Assert.True(code == 0 && output.Length == 0, $"promtool check metrics: exit {code}\n{output}");
     }
 
     [Fact]
