@@ -25,7 +25,8 @@ using var syncA = new PositionSync(a, redis, statsA);
 using var syncB = new PositionSync(b, redis, statsB);
 await syncA.RoundAsync(timeout, CancellationToken.None);
 await syncB.RoundAsync(timeout, CancellationToken.None);
-Console.WriteLine($"reconcile at start: A sent {statsA.BytesSent} received {statsA.BytesReceived}; B sent {statsB.BytesSent} received {statsB.BytesReceived} bytes");
+Console.WriteLine($"reconcile at start: A sent {statsA.BytesSent} received {statsA.BytesReceived}; " +
+    $"B sent {statsB.BytesSent} received {statsB.BytesReceived} bytes");
 
 var random = new Random(42);
 var items = new uint[1];
