@@ -38,7 +38,7 @@ run_tests() {
   # /metrics and the alert rules; systemd-analyze verifies the unit; strace counts what a scrape asks the kernel and
   # prlimit fills a server's descriptor table.
   source scripts/ensure-packages.sh
-  ensure_packages haproxy=haproxy curl=curl prometheus=prometheus promtool=prometheus systemd-analyze=systemd strace=strace prlimit=util-linux
+  ensure_packages haproxy=haproxy curl=curl prometheus=prometheus promtool=prometheus systemd-analyze=systemd strace=strace prlimit=util-linux redis-server=redis-server
   # build.ps1 does the publish here, so the Windows script is exercised on every test run.
   "$(pwsh_tool)" -NoProfile -NonInteractive -File ./build.ps1 publish
   [[ -x artifacts/recfeed ]] || { echo "build.ps1 did not produce artifacts/recfeed" >&2; exit 1; }

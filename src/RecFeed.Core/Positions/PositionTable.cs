@@ -7,7 +7,8 @@ namespace RecFeed.Positions;
 /// Every user's read position as one unmanaged ushort array (2 bytes a user, no managed object per user).
 /// Positions only move forward and only through <see cref="TryAdvance"/>, a 16-bit compare-and-swap, so racing
 /// requests for one user get disjoint slices. Positions are grouped in chunks of <see cref="ChunkUsers"/>, each with
-/// a "changed" byte, so a snapshot writes only the chunks that moved.
+/// a "changed" byte, so a snapshot writes only the chunks that moved; and each user has an "unsent" bit, so the
+/// position sync (<c>Sync/</c>) sends only the users who moved.
 /// </summary>
 public sealed unsafe class PositionTable : IDisposable
 {
@@ -22,12 +23,21 @@ public sealed unsafe class PositionTable : IDisposable
     /// stays shared between cores and only the first advance in a chunk after a snapshot writes it.</summary>
     private byte* _changed;
 
+    /// <summary>
+    /// One bit a user, set once a request moved them since the sync last took their word (1/16 of the positions).
+    /// Read before the locked OR, as <see cref="_changed"/>: a user who reads ten times between two syncs writes the
+    /// word once, and with no sync running every bit stays set and requests only read it.
+    /// </summary>
+    private ulong* _unsent;
+
     public PositionTable(ulong length)
     {
         Length = length;
         ChunkCount = (int)((length + ChunkUsers - 1) >> ChunkShift);
+        UnsentWordCount = (int)((length + 63) >> 6);
         _positions = (ushort*)NativeMemory.AllocZeroed((nuint)Math.Max(length, 1), sizeof(ushort));
         _changed = (byte*)NativeMemory.AllocZeroed((nuint)Math.Max(ChunkCount, 1));
+        _unsent = (ulong*)NativeMemory.AllocZeroed((nuint)Math.Max(UnsentWordCount, 1), sizeof(ulong));
     }
 
     public ulong Length { get; }
@@ -48,8 +58,47 @@ public sealed unsafe class PositionTable : IDisposable
         ref var changed = ref _changed[user >> ChunkShift];
         if (Volatile.Read(ref changed) == 0)
             Volatile.Write(ref changed, 1);
+        ref var unsent = ref _unsent[user >> 6];
+        var bit = 1UL << (int)(user & 63);
+        if ((Volatile.Read(ref unsent) & bit) == 0)
+            Interlocked.Or(ref unsent, bit);
         return true;
     }
+
+    /// <summary>
+    /// Moves <paramref name="user"/> forward to <paramref name="position"/> unless they are there or further already
+    /// (a compare-and-swap max, so it races safely with requests): a peer's position taken in by the sync. Marks the
+    /// chunk changed for the state file, not the user unsent: the peer's store has it already.
+    /// </summary>
+    /// <returns>Whether the position moved.</returns>
+    public bool AdvanceTo(ulong user, ushort position)
+    {
+        ref var slot = ref _positions[user];
+        for (var seen = Volatile.Read(ref slot); seen < position; seen = Volatile.Read(ref slot))
+        {
+            if (Interlocked.CompareExchange(ref slot, position, seen) != seen)
+                continue;
+            Volatile.Write(ref _changed[user >> ChunkShift], 1);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Words of 64 "unsent" bits (users 64w..64w+63), for the sync to find the users who moved.</summary>
+    public int UnsentWordCount { get; }
+
+    /// <summary>The "unsent" words, for the sync to skip the zero ones fast.</summary>
+    public ReadOnlySpan<ulong> UnsentWords => new(_unsent, UnsentWordCount);
+
+    /// <summary>
+    /// Clears word <paramref name="word"/> and returns the bits it held, before the sync reads those users' positions.
+    /// The exchange is a full fence, as the CAS in <see cref="TryAdvance"/>: an advance either lands in the read that
+    /// follows or sets its bit again for the next round.
+    /// </summary>
+    public ulong TakeUnsent(int word) => Interlocked.Exchange(ref _unsent[word], 0);
+
+    /// <summary>Marks <paramref name="user"/> unsent: a send that failed, or a position the peers' store is behind on.</summary>
+    public void MarkUnsent(ulong user) => Interlocked.Or(ref _unsent[user >> 6], 1UL << (int)(user & 63));
 
     /// <summary>The chunks' "changed" bytes, for a snapshot to find the ones that moved.</summary>
     public ReadOnlySpan<byte> ChangedChunks => new(_changed, ChunkCount);
@@ -110,5 +159,9 @@ public sealed unsafe class PositionTable : IDisposable
         _changed = null;
         if (c != null)
             NativeMemory.Free(c);
+        var u = _unsent;
+        _unsent = null;
+        if (u != null)
+            NativeMemory.Free(u);
     }
 }

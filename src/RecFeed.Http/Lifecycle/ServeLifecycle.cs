@@ -10,16 +10,18 @@ using RecFeed.Http.Hosting;
 using RecFeed.Http.Metrics;
 using RecFeed.Slab;
 using RecFeed.State;
+using RecFeed.Sync;
 using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Lifecycle;
 
 /// <summary>
 /// One <c>recfeed serve</c> from start to exit; the CLI and the in-process tests compose the server through it alike.
-/// <see cref="StartAsync"/> takes the state file's lock, loads and verifies the feeds file, restores read positions,
-/// starts the listeners (public, then admin), logs the ready line, starts the snapshot loop and opens the reload
-/// queue. The stop is the reverse (<see cref="StopCoreAsync"/>, written once): close the reload queue and drain,
-/// end the snapshot loop, close the listeners, write the final snapshot; <see cref="DisposeAsync"/> then frees what
+/// <see cref="StartAsync"/> takes the state file's lock, loads and verifies the feeds file, restores read positions
+/// (the state file, then the position sync's first round), starts the listeners (public, then admin), logs the ready
+/// line, starts the snapshot and sync loops and opens the reload queue. The stop is the reverse
+/// (<see cref="StopCoreAsync"/>, written once): close the reload queue and drain, end the snapshot loop, close the
+/// listeners, end the sync with a last round, write the final snapshot; <see cref="DisposeAsync"/> then frees what
 /// the start acquired, in reverse. <see cref="RunAsync"/> is the whole life with its signals.
 /// </summary>
 public sealed class ServeLifecycle : IAsyncDisposable
@@ -39,6 +41,7 @@ public sealed class ServeLifecycle : IAsyncDisposable
     private HealthCheck? _health;
     private StateKeeper? _keeper;
     private SnapshotLoop? _snapshots;
+    private PositionSyncLoop? _sync;
     private ServeSignals? _signals;
     private Task<ServeExit>? _stop;
 
@@ -79,17 +82,12 @@ public sealed class ServeLifecycle : IAsyncDisposable
         {
             await Task.Delay(Timeout.Infinite, stopping.Token);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         var exit = signals.Interrupted ? await InterruptAsync() : await StopAsync(signals.EndDrain);
         return _transportFailed.IsCancellationRequested && exit == ServeExit.Stopped ? ServeExit.TransportFailed : exit;
     }
 
-    /// <summary>
-    /// An epoll loop failed (the transport logged it): the server cannot serve all its connections, so it stops the
-    /// way a signal stops it, final snapshot included. The stop runs on the thread pool, not on the failed loop.
-    /// </summary>
+    /// <summary>An epoll loop failed (the transport logged it): serve stops as on a signal, on the thread pool, not on the failed loop.</summary>
     private void OnLoopFailed(Exception failure) => _ = _transportFailed.CancelAsync();
 
     /// <summary>Starts serving; null once serving, otherwise why it could not start (already reported in one line).</summary>
@@ -130,6 +128,9 @@ public sealed class ServeLifecycle : IAsyncDisposable
             return Refuse(ServeExit.CannotStart, $"{_options.StatePath}: {e.Message}");
         }
         _keeper = keeper;
+        if (_options.PositionsRedis is { } redis)
+            await (_sync = Acquire(new PositionSyncLoop(new PositionSync(service, redis, Statistics.Sync), _options.PositionsSyncInterval,
+                Statistics.Sync, _log))).FirstRoundAsync(cancellationToken);
         _reloads.Attach(Acquire(new FeedReloader(service, _options.Data, Statistics.Reloads, keeper.FollowNewDataset)));
         if (await StartListenersAsync(service, cancellationToken) is { } failed)
             return failed;
@@ -137,6 +138,7 @@ public sealed class ServeLifecycle : IAsyncDisposable
             string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", _options.Transport.Describe(),
             DescriptorLimit.Soft);
         _snapshots = new SnapshotLoop(keeper, _options.SnapshotInterval, _log);
+        _sync?.Start();
         _reloads.Open();
         return null;
     }
@@ -182,11 +184,7 @@ public sealed class ServeLifecycle : IAsyncDisposable
 
     private T Acquire<T>(T owned) where T : IDisposable
     {
-        _acquired.Push(() =>
-        {
-            owned.Dispose();
-            return ValueTask.CompletedTask;
-        });
+        _acquired.Push(() => { owned.Dispose(); return ValueTask.CompletedTask; });
         return owned;
     }
 
@@ -230,6 +228,8 @@ public sealed class ServeLifecycle : IAsyncDisposable
             _log.ClosingListeners(ListenerHost.ShutdownTimeout.TotalSeconds);
         while (_listening.TryPop(out var listener))
             await listener.StopAsync(CancellationToken.None);
+        if (_sync != null)
+            await _sync.StopAsync();
         return finalSnapshot && _keeper is { } keeper ? SnapshotLoop.WriteFinal(keeper, _log, started) : ServeExit.Stopped;
     }
 

@@ -62,6 +62,17 @@ internal static partial class ServeLog
     [LoggerMessage(Level = LogLevel.Error, Message = "stopped, but the final snapshot to {Path} failed: {Message}")]
     public static partial void FinalSnapshotFailed(this ILogger log, string path, string message);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "positions sync: sharing read positions through {Address} every {Seconds:0.###} s, " +
+        "{Users} users taken in from it")]
+    public static partial void SyncUp(this ILogger log, string address, double seconds, long users);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "positions sync paused: {Message}; serving goes on, retrying with backoff up to {MaxSeconds:F0} s")]
+    public static partial void SyncPaused(this ILogger log, string message, double maxSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "positions sync resumed: {Address} answers again after {Failures} failed rounds, " +
+        "{Users} users taken in from it")]
+    public static partial void SyncResumed(this ILogger log, string address, int failures, long users);
+
     /// <summary>What <see cref="StateKeeper.Restore"/> found, in one line (two when part of a restored file was dropped).</summary>
     public static void Restored(this ILogger log, string path, StateRestore restored)
     {

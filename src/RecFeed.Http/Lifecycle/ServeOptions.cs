@@ -1,6 +1,7 @@
 using RecFeed.Http.Hosting;
 using RecFeed.State;
 using RecFeed.Http.Metrics;
+using RecFeed.Sync;
 
 namespace RecFeed.Http.Lifecycle;
 
@@ -36,6 +37,14 @@ public sealed record ServeOptions
     public TimeSpan DrainTime { get; init; } = DefaultDrainTime;
 
     public static readonly TimeSpan DefaultDrainTime = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where the read positions are shared with the shard's other replicas (docs/operations.md); null (the default) for none.</summary>
+    public RedisAddress? PositionsRedis { get; init; }
+
+    /// <summary>Time between two rounds of the position sync: at most this much reading is repeated when a peer takes over a user.</summary>
+    public TimeSpan PositionsSyncInterval { get; init; } = DefaultPositionsSyncInterval;
+
+    public static readonly TimeSpan DefaultPositionsSyncInterval = TimeSpan.FromSeconds(1);
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 

@@ -1,5 +1,6 @@
 using RecFeed.Feed;
 using RecFeed.State;
+using RecFeed.Sync;
 
 namespace RecFeed.Http.Lifecycle;
 
@@ -7,7 +8,8 @@ namespace RecFeed.Http.Lifecycle;
 /// What one serving process counts, for /metrics and the <see cref="FeedMeter"/>. It belongs to whoever composes
 /// the process, who makes one and hands each part to the component that records into it: <see cref="Feed"/> to the
 /// <see cref="FeedService"/>, <see cref="Requests"/> to the public listener (<see cref="Hosting.PublicListener.Build"/>),
-/// <see cref="Reloads"/> to the <see cref="FeedReloader"/>, <see cref="Snapshots"/> to the <see cref="StateKeeper"/>.
+/// <see cref="Reloads"/> to the <see cref="FeedReloader"/>, <see cref="Snapshots"/> to the <see cref="StateKeeper"/>,
+/// <see cref="Sync"/> to the <see cref="PositionSync"/>.
 /// </summary>
 public sealed class ServeStatistics
 {
@@ -20,4 +22,6 @@ public sealed class ServeStatistics
     public ReloadStatistics Reloads { get; } = new();
 
     public SnapshotStatistics Snapshots { get; } = new();
+
+    public SyncStatistics Sync { get; } = new();
 }

@@ -40,6 +40,7 @@ public sealed class MetricsHandler(FeedService service, ServeStatistics statisti
         WriteDataset(t);
         WriteReloads(t);
         WriteSnapshots(t);
+        WriteSync(t);
         if (transport != null)
             TransportMetrics.Write(t, transport);
         ProcessMetrics.Write(t);
@@ -135,6 +136,25 @@ public sealed class MetricsHandler(FeedService service, ServeStatistics statisti
         t.Single("recfeed_snapshot_last_duration_seconds", "gauge", "How long the last snapshot written took.", s.LastDurationSeconds);
         t.Single("recfeed_snapshot_interval_seconds", "gauge", "The configured time between snapshot rounds (0: snapshots not running).",
             s.Interval.TotalSeconds);
+    }
+
+    /// <summary>Only with <c>--positions-redis</c>: without a sync there is nothing to be up or down.</summary>
+    private void WriteSync(PrometheusText t)
+    {
+        var s = statistics.Sync;
+        if (!s.Configured)
+            return;
+        t.Single("recfeed_positions_sync_up", "gauge", "1 while the last position sync round reached Redis, 0 while the sync is paused.", s.Up ? 1 : 0);
+        t.Family("recfeed_positions_sync_rounds_total", "counter", "Position sync rounds by result (failed: Redis unreachable or refusing).")
+         .Sample("recfeed_positions_sync_rounds_total", s.Rounds, ("result", "ok"))
+         .Sample("recfeed_positions_sync_rounds_total", s.FailedRounds, ("result", "failed"));
+        t.Single("recfeed_positions_sync_reconciles_total", "counter",
+            "Full comparisons of every read position with Redis (at start, after a reconnect or a new dataset).", s.Reconciles);
+        t.Single("recfeed_positions_sync_users_sent_total", "counter", "Users whose read position was sent to Redis.", s.UsersSent);
+        t.Single("recfeed_positions_sync_users_taken_in_total", "counter", "Users moved forward to a position another replica had.", s.UsersTakenIn);
+        t.Single("recfeed_positions_sync_sent_bytes_total", "counter", "Bytes sent to Redis by the position sync.", s.BytesSent);
+        t.Single("recfeed_positions_sync_received_bytes_total", "counter", "Bytes received from Redis by the position sync.", s.BytesReceived);
+        t.Single("recfeed_positions_sync_interval_seconds", "gauge", "The configured time between position sync rounds.", s.Interval.TotalSeconds);
     }
 
     private static double UnixSeconds(DateTimeOffset? at) => at is { } t ? t.ToUnixTimeMilliseconds() / 1000.0 : 0;

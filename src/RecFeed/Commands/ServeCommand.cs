@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using RecFeed.Http.Hosting;
 using RecFeed.Http.Lifecycle;
 using RecFeed.Http.Metrics;
+using RecFeed.Sync;
 
 namespace RecFeed.Cli.Commands;
 
@@ -56,6 +57,22 @@ internal static class ServeCommand
         Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: true, MaxDrainSeconds)) },
     }.FromEnvironment(ServeOptions.DefaultDrainTime.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: true, MaxDrainSeconds));
 
+    private const double MaxSyncSeconds = 3_600;
+
+    private static readonly Option<string?> PositionsRedis = new Option<string?>("--positions-redis")
+    {
+        Description = "Share read positions with the shard's other replicas through Redis at redis://HOST:PORT/KEYPREFIX " +
+            "(docs/operations.md): a user moved to another replica continues where they were, less one sync interval. Default: none.",
+        Validators = { r => CheckToken(r, text => RedisAddress.Parse(text).Error) },
+    }.FromEnvironment(null, text => (text, RedisAddress.Parse(text).Error));
+
+    private static readonly Option<double> PositionsSyncSeconds = new Option<double>("--positions-sync-seconds")
+    {
+        Description = "Seconds between two rounds of the position sync (sends the users who moved, takes in the peers'). " +
+            "A user moved to a peer sees at most this much of their list again.",
+        Validators = { r => CheckToken(r, text => SecondsError(text, min: 0, minIncluded: false, MaxSyncSeconds)) },
+    }.FromEnvironment(ServeOptions.DefaultPositionsSyncInterval.TotalSeconds, text => ParseSeconds(text, min: 0, minIncluded: false, MaxSyncSeconds));
+
     private static readonly Option<LogFormat> Format = new Option<LogFormat>("--log-format")
     {
         Description = "text: one line per event (default). json: one JSON object per line, with each message's figures as fields.",
@@ -102,6 +119,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
             Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer, Metrics,
+            PositionsRedis, PositionsSyncSeconds,
         };
         command.Validators.Add(r =>
         {
@@ -122,6 +140,8 @@ internal static class ServeCommand
                 Kind = r.GetValue(Transport), IoThreads = r.GetValue(IoThreads), MaxRequestBufferSize = r.GetValue(RequestBuffer),
             },
             Metrics = r.GetValue(Metrics),
+            PositionsRedis = r.GetValue(PositionsRedis) is { } redis ? RedisAddress.Parse(redis).Value : null,
+            PositionsSyncInterval = TimeSpan.FromSeconds(r.GetValue(PositionsSyncSeconds)),
         }, ct));
         return command;
     }

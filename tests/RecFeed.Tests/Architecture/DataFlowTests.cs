@@ -5,14 +5,14 @@ namespace RecFeed.Tests.Architecture;
 
 /// <summary>
 /// README's Layout as a rule on RecFeed.Core's folders (one namespace each), read from the compiled types: the flow
-/// <c>Format/ → Slab/ → Positions/ → Feed/ → State/</c>, where a folder may use those before it and never one after
+/// <c>Format/ → Slab/ → Positions/ → Feed/ → State/ → Sync/</c>, where a folder may use those before it and never one after
 /// it, and the three folders beside it. <c>Native/</c> (libc and native memory) and <c>Sharding/</c> (which users a
 /// shard holds) are leaves anyone may use; <c>Synthetic/</c> (the data <c>generate</c> writes) is a feeds-file
 /// source like an importer, so it may use the file format and the leaves, and nothing in the core uses it.
 /// </summary>
 public sealed class DataFlowTests
 {
-    private static readonly string[] Flow = ["Format", "Slab", "Positions", "Feed", "State"];
+    private static readonly string[] Flow = ["Format", "Slab", "Positions", "Feed", "State", "Sync"];
     private static readonly string[] Leaves = ["Native", "Sharding"];
     private const string Synthetic = "Synthetic";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RecFeed.Tests.Support;
@@ -20,7 +19,7 @@ public sealed partial class SnapshotCostSmokeTests : TempDirectoryTest
         var (code, _, stderr) = await RecFeedProcess.RunAsync("generate", "--users", $"{Users}", "--items-per-user", "1", "--out", data);
         Assert.True(code == 0, stderr);
 
-        var (exit, stdout) = await RunAsync(data, Dir.File("state"), activePerRound: 100, rounds: 3);
+        var (exit, stdout) = await BenchProgram.RunAsync("SnapshotCost.dll", data, Dir.File("state"), "100", "3");
 
         Assert.True(exit == 0, stdout);
         var rounds = Round().Matches(stdout);
@@ -36,18 +35,4 @@ public sealed partial class SnapshotCostSmokeTests : TempDirectoryTest
 
     [GeneratedRegex(@"(?m)^round +\d+: +(?<bytes>\d+) bytes written, lock held")]
     private static partial Regex Round();
-
-    /// <summary>The bench program as built beside the tests (a project reference), run as its own process.</summary>
-    private static async Task<(int Code, string Output)> RunAsync(string data, string state, int activePerRound, int rounds)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "SnapshotCost.dll"), data, state, $"{activePerRound}", $"{rounds}" })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(patience.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

@@ -29,9 +29,12 @@ public sealed class ServeProcess : IAsyncDisposable
     public static Task<ServeProcess> StartAsync(string data, params string[] args) => StartOnPortAsync(data, 0, args);
 
     /// <summary>As <see cref="StartAsync"/> on a given public port: a restarted shard must come back where its router expects it.</summary>
-    public static async Task<ServeProcess> StartOnPortAsync(string data, int port, params string[] args)
+    public static Task<ServeProcess> StartOnPortAsync(string data, int port, params string[] args) => StartOnPortAsync(_ => { }, data, port, args);
+
+    /// <summary>As <see cref="StartOnPortAsync(string, int, string[])"/> with <paramref name="configure"/> applied first (environment variables).</summary>
+    public static async Task<ServeProcess> StartOnPortAsync(Action<System.Diagnostics.ProcessStartInfo> configure, string data, int port, params string[] args)
     {
-        var process = RecFeedProcess.Start(["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", .. args]);
+        var process = RecFeedProcess.Start(configure, ["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", .. args]);
         try
         {
             return new ServeProcess(process, await process.WaitForReadyAsync());
