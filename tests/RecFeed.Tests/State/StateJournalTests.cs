@@ -50,7 +50,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
         Claim(service, 5, 2);
         var first = keeper.WriteIfChanged()!.Value;
-        Assert.Equal(StateFileHeader.Size + Users * sizeof(ushort), first.Bytes); // this process's first: a base
+        Assert.Equal(StateFileHeader.Size + Users * 2 * sizeof(ushort), first.Bytes); // this process's first: a base
 
         Claim(service, 7, 1); // the same chunk as user 5
         Claim(service, 999, 3); // the last, partial chunk
@@ -85,7 +85,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         Assert.Equal(RestoreOutcome.Restored, restore.Outcome);
         Assert.Null(restore.Reason);
         Assert.Equal((ulong)live.Count(p => p != 0), restore.UsersPastStart);
-        const long baseLength = StateFileHeader.Size + Users * sizeof(ushort);
+        const long baseLength = StateFileHeader.Size + Users * 2 * sizeof(ushort);
         if (journalLimit is { } limit)
         {
             Assert.All(lengths, length => Assert.InRange(length, baseLength, baseLength + limit));
@@ -206,7 +206,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         var snapshot = keeper.WriteIfChanged()!.Value;
 
         Assert.Equal(service.Current.DatasetId, snapshot.DatasetId);
-        Assert.Equal(StateFileHeader.Size + Users * sizeof(ushort), new FileInfo(_state).Length);
+        Assert.Equal(StateFileHeader.Size + Users * 2 * sizeof(ushort), new FileInfo(_state).Length);
         var header = MemoryMarshal.Read<StateFileHeader>(File.ReadAllBytes(_state));
         Assert.Equal(service.Current.DatasetId, header.DatasetId);
         Claim(service, 3, 2);
