@@ -12,23 +12,10 @@ namespace RecFeed.Tests.State;
 /// reload of the same dataset keep both, a new dataset resets both, and files of versions 1 and 2 restore their
 /// positions with every cursor at 0.
 /// </summary>
-public sealed class StateCursorTests : TempDirectoryTest
+public sealed class StateCursorTests() : StateFileTest(Users, ItemsPerUser)
 {
     private const int Users = 200; // 4 chunks, the last one partial
     private const int ItemsPerUser = 3;
-
-    private readonly string _data;
-    private readonly string _state;
-    private readonly ulong _datasetId;
-
-    public StateCursorTests()
-    {
-        _data = Dir.File("feeds.bin");
-        _state = StateFile.DefaultPath(_data);
-        _datasetId = TwoDatasets.Write(_data, dataset: 1, users: Users, itemsPerUser: ItemsPerUser).DatasetId;
-    }
-
-    private FeedService Service() => new(FeedSlab.Load(_data), new FeedCounters());
 
     /// <summary>Serves <paramref name="user"/> past their list: the fallback moves their cursor.</summary>
     private static void Exhaust(FeedService service, int user, int size) => service.Serve((uint)user, new uint[ItemsPerUser + size], out _);
@@ -37,20 +24,14 @@ public sealed class StateCursorTests : TempDirectoryTest
         ([.. Enumerable.Range(0, Users).Select(u => service.Current.Positions.Read((ulong)u))],
          [.. Enumerable.Range(0, Users).Select(u => service.Current.Positions.ReadCursor((ulong)u))]);
 
-    private (ushort[] Positions, ushort[] Cursors) Restored(out StateRestore restore)
-    {
-        using var service = Service();
-        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
-        restore = keeper.Restore();
-        return State(service);
-    }
+    private (ushort[] Positions, ushort[] Cursors) Restored(out StateRestore restore) => Restored(State, out restore);
 
     [Fact]
     public void A_base_and_its_journal_restore_every_cursor()
     {
         using var service = Service();
         (ushort[], ushort[]) live;
-        using (var keeper = new StateKeeper(service, _state, new SnapshotStatistics()))
+        using (var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics()))
         {
             Exhaust(service, 1, 5);
             Exhaust(service, 199, 7);
@@ -73,7 +54,7 @@ public sealed class StateCursorTests : TempDirectoryTest
     {
         using var service = Service();
         Exhaust(service, 5, 4);
-        Assert.True(service.Swap(FeedSlab.Load(_data)));
+        Assert.True(service.Swap(FeedSlab.Load(Data)));
         Assert.Equal(4, service.Current.Positions.ReadCursor(5));
         var other = Dir.File("other.bin");
         TwoDatasets.Write(other, dataset: 2, users: Users, itemsPerUser: ItemsPerUser);
@@ -89,7 +70,7 @@ public sealed class StateCursorTests : TempDirectoryTest
         var positions = new ushort[Users];
         positions[4] = 3;
         positions[130] = 1;
-        var header = new StateFileHeader { FormatVersion = version, DatasetId = _datasetId, UserCount = Users, UsersPastStart = 2 };
+        var header = new StateFileHeader { FormatVersion = version, DatasetId = DatasetId, UserCount = Users, UsersPastStart = 2 };
         header.PositionsChecksum = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(positions.AsSpan()));
         var bytes = new byte[header.BaseLength];
         MemoryMarshal.AsBytes(positions.AsSpan()).CopyTo(bytes.AsSpan(StateFileHeader.Size));
@@ -103,19 +84,10 @@ public sealed class StateCursorTests : TempDirectoryTest
             var body = new byte[JournalRecordHeader.PositionsOnlyChunkBytes];
             MemoryMarshal.Cast<byte, ushort>(body.AsSpan(sizeof(uint)))[2] = 2;
             MemoryMarshal.Cast<byte, ushort>(body.AsSpan(sizeof(uint)))[4] = 3;
-            var record = new byte[JournalRecordHeader.Size + body.Length];
-            new JournalRecordHeader
-            {
-                Sequence = 1,
-                ChunkCount = 1,
-                UsersPastStart = 3,
-                BodyChecksum = XxHash3.HashToUInt64(body, (long)header.HeaderChecksum),
-            }.WriteTo(record, header.HeaderChecksum);
-            body.CopyTo(record, JournalRecordHeader.Size);
-            bytes = [.. bytes, .. record];
+            bytes = [.. bytes, .. FirstRecord(header.HeaderChecksum, body, usersPastStart: 3)];
             positions[2] = 2;
         }
-        File.WriteAllBytes(_state, bytes);
+        File.WriteAllBytes(StatePath, bytes);
 
         var (restoredPositions, cursors) = Restored(out var restore);
         Assert.Equal(RestoreOutcome.Restored, restore.Outcome);
@@ -125,13 +97,13 @@ public sealed class StateCursorTests : TempDirectoryTest
 
         // The next snapshot rewrites it in the current version, cursors included.
         using (var service = Service())
-        using (var keeper = new StateKeeper(service, _state, new SnapshotStatistics()))
+        using (var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics()))
         {
             keeper.Restore();
             Exhaust(service, 4, 2);
             keeper.WriteIfChanged();
         }
-        Assert.Equal(StateFileHeader.CurrentVersion, MemoryMarshal.Read<StateFileHeader>(File.ReadAllBytes(_state)).FormatVersion);
+        Assert.Equal(StateFileHeader.CurrentVersion, MemoryMarshal.Read<StateFileHeader>(File.ReadAllBytes(StatePath)).FormatVersion);
         Assert.Equal(ItemsPerUser + 2, Restored(out _).Cursors[4]); // user 4 had read their list: all fallback
     }
 
@@ -139,14 +111,14 @@ public sealed class StateCursorTests : TempDirectoryTest
     public void A_flipped_cursor_byte_in_the_base_makes_the_file_corrupt()
     {
         using (var service = Service())
-        using (var keeper = new StateKeeper(service, _state, new SnapshotStatistics()))
+        using (var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics()))
         {
             Exhaust(service, 9, 3);
             keeper.WriteIfChanged();
         }
-        var bytes = File.ReadAllBytes(_state);
+        var bytes = File.ReadAllBytes(StatePath);
         bytes[StateFileHeader.Size + Users * sizeof(ushort) + 9 * sizeof(ushort)] ^= 0x01;
-        File.WriteAllBytes(_state, bytes);
+        File.WriteAllBytes(StatePath, bytes);
         var (_, cursors) = Restored(out var restore);
         Assert.Equal(RestoreOutcome.Corrupt, restore.Outcome);
         Assert.All(cursors, c => Assert.Equal(0, c));
