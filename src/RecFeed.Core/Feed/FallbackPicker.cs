@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RecFeed.Slab;
 
 namespace RecFeed.Feed;
@@ -18,8 +19,13 @@ public sealed class FallbackPicker
     private readonly uint[] _items;
     private readonly ulong[] _strides;
 
-    /// <summary>Open addressing, a power of two at least twice the items: index + 1 of the item hashed there, 0 for none.</summary>
-    private readonly int[] _slots;
+    /// <summary>
+    /// Open addressing, a power of two at least 4 times the items (twice past 2^20 items): the item hashed there, 0
+    /// for none, and its index in <see cref="_indexes"/>. So an id not in the list (most of a user's own list) is
+    /// usually one load and two compares: this runs for every id of an exhausted user's list.
+    /// </summary>
+    private readonly uint[] _keys;
+    private readonly int[] _indexes;
     private readonly int _shift;
 
     /// <param name="items">The file's fallback list; zeros ("no item") and repeats are dropped, the order kept.</param>
@@ -32,15 +38,17 @@ public sealed class FallbackPicker
                 distinct.Add(item);
         _items = [.. distinct];
         _strides = FallbackOrder.Strides((uint)_items.Length);
-        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, 2 * _items.Length));
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, (_items.Length > 1 << 20 ? 2 : 4) * _items.Length));
         _shift = 32 - BitOperations.Log2((uint)size);
-        _slots = new int[size];
+        _keys = new uint[size];
+        _indexes = new int[size];
         for (var i = 0; i < _items.Length; i++)
         {
             var slot = Home(_items[i]);
-            while (_slots[slot] != 0)
+            while (_keys[slot] != 0)
                 slot = (slot + 1) & (size - 1);
-            _slots[slot] = i + 1;
+            _keys[slot] = _items[i];
+            _indexes[slot] = i;
         }
     }
 
@@ -55,17 +63,22 @@ public sealed class FallbackPicker
     /// <summary>The item at <paramref name="position"/> of a user's cycle.</summary>
     public uint ItemAt(FallbackOrder order, int position) => _items[order.IndexAt((uint)position)];
 
-    /// <summary>Where <paramref name="item"/> is in the list; -1 when it is not in it.</summary>
+    /// <summary>Where <paramref name="item"/> is in the list; -1 when it is not in it (0, "no item", never is).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOf(uint item)
     {
-        for (var slot = Home(item); ; slot = (slot + 1) & (_slots.Length - 1))
+        ref var keys = ref MemoryMarshal.GetArrayDataReference(_keys);
+        var mask = _keys.Length - 1;
+        var slot = Home(item);
+        if (item == 0)
+            return -1;
+        for (var key = Unsafe.Add(ref keys, slot); key != item; key = Unsafe.Add(ref keys, slot))
         {
-            var entry = _slots[slot];
-            if (entry == 0)
+            if (key == 0)
                 return -1;
-            if (_items[entry - 1] == item)
-                return entry - 1;
+            slot = (slot + 1) & mask;
         }
+        return _indexes[slot];
     }
 
     /// <summary>
