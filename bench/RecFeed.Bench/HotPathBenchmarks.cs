@@ -15,6 +15,7 @@ public class HotPathBenchmarks
 {
     private const int Users = 100_000;
     private const int ItemsPerUser = 200;
+    private const uint Exhausted = 2;
 
     private readonly uint[] _items = new uint[ItemsPerUser];
     private readonly byte[] _body = new byte[4096];
@@ -36,6 +37,7 @@ public class HotPathBenchmarks
             FeedFileWriter.Write(path, layout, source);
         _service = new FeedService(FeedSlab.Load(path), new FeedCounters());
         _personalCount = _service.Serve(1, _items.AsSpan(0, FeedService.DefaultSize), out var count) == FeedOutcome.Served ? count : 0;
+        _service.Serve(Exhausted, _items, out _); // reads user 2's whole row: from now on fallback only
     }
 
     [GlobalCleanup]
@@ -60,6 +62,14 @@ public class HotPathBenchmarks
     {
         var user = _nextUser++ % Users;
         _service.Serve(user, _items.AsSpan(0, FeedService.DefaultSize), out var count);
+        return count;
+    }
+
+    /// <summary>A known user past their list: 10 items of their fallback cycle, their 200 own ids skipped, the cursor claimed.</summary>
+    [Benchmark]
+    public int ServeExhaustedUser()
+    {
+        _service.Serve(Exhausted, _items.AsSpan(0, FeedService.DefaultSize), out var count);
         return count;
     }
 

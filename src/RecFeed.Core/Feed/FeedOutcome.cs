@@ -9,7 +9,7 @@ public enum FeedOutcome
     UnknownUser,
     /// <summary>The user belongs to another shard.</summary>
     Misdirected,
-    /// <summary>Nothing at all to return (personal list exhausted, no fallback).</summary>
+    /// <summary>Nothing at all to return (personal list exhausted, no fallback item outside it).</summary>
     Unavailable,
     /// <summary>A malformed user id or size (400): decided by the HTTP layer, never returned by <see cref="FeedService.Serve"/>.</summary>
     BadRequest,

@@ -6,10 +6,11 @@ using RecFeed.Slab;
 namespace RecFeed.Feed;
 
 /// <summary>
-/// The business rule: a user's next unseen personal items in stored order, claimed atomically, then fallback items
-/// to fill the requested size. Serves from the current <see cref="FeedGeneration"/>, which a reload swaps by
-/// reference; owns every generation it has served and frees each one once its last reader is out. Counts what it
-/// serves into the <see cref="FeedCounters"/> it is given; the request's outcome is the caller's to count.
+/// The business rule: a user's next unseen personal items in stored order, claimed atomically, then the next items
+/// of their own fallback cycle (no repeats until the cycle ends, none of their own items) to fill the requested size.
+/// Serves from the current <see cref="FeedGeneration"/>, which a reload swaps by reference; owns every generation it
+/// has served and frees each one once its last reader is out. Counts what it serves into the
+/// <see cref="FeedCounters"/> it is given; the request's outcome is the caller's to count.
 /// </summary>
 public sealed class FeedService : IDisposable
 {
@@ -83,8 +84,16 @@ public sealed class FeedService : IDisposable
         }
 
         var known = user < generation.Slab.UserCount;
-        var personal = known ? ClaimPersonal(generation, user, response) : 0;
-        count = generation.Fallback.Fill(response, personal);
+        var personal = 0;
+        if (known)
+        {
+            personal = ClaimPersonal(generation, user, response);
+            count = personal == response.Length ? personal : ClaimFallback(generation, userId, user, response, personal);
+        }
+        else
+        {
+            count = generation.Fallback.FillAtRandom(response, 0, generation.Fallback.OrderOf(generation.DatasetId, userId));
+        }
         if (count == 0)
             return FeedOutcome.Unavailable;
         if (personal > 0)
@@ -115,6 +124,29 @@ public sealed class FeedService : IDisposable
             if (next == row.Length || row[next] == 0)
                 _counters.Add(FeedCounter.ExhaustedUsers);
             return take;
+        }
+    }
+
+    /// <summary>
+    /// Tops the response up from the user's fallback cycle and moves their cursor past what it walked, atomically: a
+    /// request that loses the race to another one for the same user walks again from where that one stopped, so
+    /// racing requests get disjoint stretches of the cycle. The user's list is exhausted here (or the response would
+    /// be full), so skipping its whole row is skipping exactly what was served from it.
+    /// </summary>
+    private static int ClaimFallback(FeedGeneration generation, uint userId, ulong user, Span<uint> response, int personal)
+    {
+        var fallback = generation.Fallback;
+        if (fallback.Count == 0)
+            return personal;
+        var order = fallback.OrderOf(generation.DatasetId, userId);
+        var row = generation.Slab.Row(user);
+        var positions = generation.Positions;
+        while (true)
+        {
+            var cursor = positions.ReadCursor(user);
+            var filled = fallback.Fill(response, personal, order, cursor, row, out var next);
+            if (filled == personal || positions.TryAdvanceCursor(user, cursor, next))
+                return filled;
         }
     }
 

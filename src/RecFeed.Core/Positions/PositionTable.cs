@@ -4,11 +4,18 @@ using System.Runtime.InteropServices;
 namespace RecFeed.Positions;
 
 /// <summary>
-/// Every user's read position as one unmanaged ushort array (2 bytes a user, no managed object per user).
-/// Positions only move forward and only through <see cref="TryAdvance"/>, a 16-bit compare-and-swap, so racing
-/// requests for one user get disjoint slices. Positions are grouped in chunks of <see cref="ChunkUsers"/>, each with
-/// a "changed" byte, so a snapshot writes only the chunks that moved; and each user has an "unsent" bit, so the
-/// position sync (<c>Sync/</c>) sends only the users who moved.
+/// Every user's read position and fallback cursor as two unmanaged ushort arrays (2 + 2 bytes a user, no managed
+/// object per user). Positions only move forward and only through <see cref="TryAdvance"/>, a 16-bit
+/// compare-and-swap, so racing requests for one user get disjoint slices. A cursor (where the user is in their
+/// fallback cycle) moves only through <see cref="TryAdvanceCursor"/>, the same CAS on the second array; it wraps at
+/// the cycle's end, and an ABA there is harmless: what a request serves is a function of the cursor's value alone
+/// (and of rows and a fallback list that never change), so a CAS that finds the value it read is exactly a serial
+/// step from that value. Two separate arrays, not one 32-bit word: the personal claim stays a 16-bit CAS on a dense
+/// array, its snapshot layout is unchanged, and a response claims personal items and fallback items in two steps
+/// that are each atomic; nothing links the two (the fallback skips the user's whole list, served or not).
+/// Both are grouped in chunks of <see cref="ChunkUsers"/> users, each with one "changed" byte, so a snapshot writes
+/// only the chunks that moved; and each user has an "unsent" bit, so the position sync (<c>Sync/</c>) sends only
+/// the users whose position moved (cursors stay per replica).
 /// </summary>
 public sealed unsafe class PositionTable : IDisposable
 {
@@ -18,6 +25,7 @@ public sealed unsafe class PositionTable : IDisposable
     private const int ChunkShift = 6;
 
     private ushort* _positions;
+    private ushort* _cursors;
 
     /// <summary>Per chunk, 1 once a position in it moved since the snapshot took it; read before written, so the line
     /// stays shared between cores and only the first advance in a chunk after a snapshot writes it.</summary>
@@ -36,13 +44,15 @@ public sealed unsafe class PositionTable : IDisposable
         ChunkCount = (int)((length + ChunkUsers - 1) >> ChunkShift);
         UnsentWordCount = (int)((length + 63) >> 6);
         _positions = (ushort*)NativeMemory.AllocZeroed((nuint)Math.Max(length, 1), sizeof(ushort));
+        _cursors = (ushort*)NativeMemory.AllocZeroed((nuint)Math.Max(length, 1), sizeof(ushort));
         _changed = (byte*)NativeMemory.AllocZeroed((nuint)Math.Max(ChunkCount, 1));
         _unsent = (ulong*)NativeMemory.AllocZeroed((nuint)Math.Max(UnsentWordCount, 1), sizeof(ulong));
     }
 
     public ulong Length { get; }
 
-    public ulong Bytes => Length * sizeof(ushort);
+    /// <summary>Positions and cursors.</summary>
+    public ulong Bytes => Length * 2 * sizeof(ushort);
 
     public int ChunkCount { get; }
 
@@ -51,9 +61,20 @@ public sealed unsafe class PositionTable : IDisposable
 
     /// <summary>Moves <paramref name="user"/> from <paramref name="expected"/> to <paramref name="next"/> unless another request moved it first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryAdvance(ulong user, ushort expected, ushort next)
+    public bool TryAdvance(ulong user, ushort expected, ushort next) => TryMove(_positions, user, expected, next);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ushort ReadCursor(ulong user) => Volatile.Read(ref _cursors[user]);
+
+    /// <summary>Moves <paramref name="user"/>'s fallback cursor from <paramref name="expected"/> to
+    /// <paramref name="next"/> unless another request moved it first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAdvanceCursor(ulong user, ushort expected, ushort next) => TryMove(_cursors, user, expected, next);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryMove(ushort* values, ulong user, ushort expected, ushort next)
     {
-        if (Interlocked.CompareExchange(ref _positions[user], next, expected) != expected)
+        if (Interlocked.CompareExchange(ref values[user], next, expected) != expected)
             return false;
         ref var changed = ref _changed[user >> ChunkShift];
         if (Volatile.Read(ref changed) == 0)
@@ -138,6 +159,9 @@ public sealed unsafe class PositionTable : IDisposable
     /// <summary>The positions of <paramref name="chunk"/>, over the live array (see <see cref="Slice"/>).</summary>
     public Span<ushort> Chunk(int chunk) => Slice((ulong)chunk << ChunkShift, ChunkLength(chunk));
 
+    /// <summary>The fallback cursors of <paramref name="chunk"/>, over the live array.</summary>
+    public Span<ushort> CursorChunk(int chunk) => CursorSlice((ulong)chunk << ChunkShift, ChunkLength(chunk));
+
     /// <summary>
     /// Positions <paramref name="start"/>.. as a span over the live array. Writers keep advancing meanwhile; as
     /// positions only grow and each is an aligned 2-byte value, a copy taken from it is a valid snapshot that is at
@@ -149,12 +173,26 @@ public sealed unsafe class PositionTable : IDisposable
         return new Span<ushort>(_positions + start, count);
     }
 
+    /// <summary>
+    /// Fallback cursors <paramref name="start"/>.., as <see cref="Slice"/>. Cursors wrap, so a copy taken during
+    /// traffic holds, per user, a value the cursor had at some moment during the copy: each is an aligned 2-byte value.
+    /// </summary>
+    public Span<ushort> CursorSlice(ulong start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + (ulong)count, Length);
+        return new Span<ushort>(_cursors + start, count);
+    }
+
     public void Dispose()
     {
         var p = _positions;
         _positions = null;
         if (p != null)
             NativeMemory.Free(p);
+        var f = _cursors;
+        _cursors = null;
+        if (f != null)
+            NativeMemory.Free(f);
         var c = _changed;
         _changed = null;
         if (c != null)

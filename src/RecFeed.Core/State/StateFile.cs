@@ -93,6 +93,15 @@ public static class StateFile
             hash.Append(bytes);
             usersPastStart += CheckPositions(target, generation.ItemsPerUser);
         }
+        // Cursors follow all positions (version 3); any value is sound, a picker reduces one past its cycle.
+        var cursorsAt = StateFileHeader.Size + (long)table.Length * sizeof(ushort);
+        for (ulong start = 0; header.HasCursors && start < table.Length; start += StepUsers)
+        {
+            var bytes = MemoryMarshal.AsBytes(table.CursorSlice(start, (int)Math.Min(StepUsers, table.Length - start)));
+            if (RandomAccess.Read(handle, bytes, cursorsAt + (long)start * sizeof(ushort)) != bytes.Length)
+                throw new StateFileException("truncated while reading fallback cursors");
+            hash.Append(bytes);
+        }
         if (hash.GetCurrentHashAsUInt64() != header.PositionsChecksum)
             throw new StateFileException("corrupt positions (checksum mismatch)");
         if (usersPastStart != header.UsersPastStart)
@@ -127,16 +136,17 @@ public static class StateFile
             var sequence = (ulong)state.Records + 1;
             var room = length - offset - JournalRecordHeader.Size;
             var read = headerBytes[..RandomAccess.Read(handle, headerBytes, offset)];
-            var header = JournalRecordHeader.TryRead(read, @base.HeaderChecksum, room, table.ChunkCount);
+            var header = JournalRecordHeader.TryRead(read, @base.HeaderChecksum, room, table.ChunkCount, @base.ChunkBytes);
             if (header is not { } record || record.Sequence != sequence)
                 return state with { Dropped = Dropped(length - offset, offset, sequence, "its header does not verify", state) };
-            if (body.Length < record.BodyLength)
-                body = GC.AllocateUninitializedArray<byte>((int)record.BodyLength);
-            var bodyBytes = body.AsSpan(0, (int)record.BodyLength);
+            var bodyLength = (int)record.BodyLength(@base.ChunkBytes);
+            if (body.Length < bodyLength)
+                body = GC.AllocateUninitializedArray<byte>(bodyLength);
+            var bodyBytes = body.AsSpan(0, bodyLength);
             if (RandomAccess.Read(handle, bodyBytes, offset + JournalRecordHeader.Size) != bodyBytes.Length
                 || XxHash3.HashToUInt64(bodyBytes, (long)@base.HeaderChecksum) != record.BodyChecksum)
             {
-                var after = length - offset - record.RecordLength;
+                var after = length - offset - JournalRecordHeader.Size - bodyLength;
                 return state with
                 {
                     Dropped = Dropped(length - offset, offset, sequence, after > 0
@@ -144,19 +154,20 @@ public static class StateFile
                         : "its body does not verify", state),
                 };
             }
-            var usersPastStart = Apply(bodyBytes, (int)record.ChunkCount, table, generation.ItemsPerUser, state.UsersPastStart, sequence);
+            var usersPastStart = Apply(bodyBytes, (int)record.ChunkCount, @base.HasCursors, table, generation.ItemsPerUser, state.UsersPastStart, sequence);
             if (usersPastStart != record.UsersPastStart)
                 throw new StateFileException($"corrupt journal record {sequence} (users past the start disagrees with the positions)");
             state = new Journal(usersPastStart, record.WrittenAtUnixMs, state.Records + 1, null);
-            offset += record.RecordLength;
+            offset += JournalRecordHeader.Size + bodyLength;
         }
         return state;
     }
 
     /// <summary>Writes a verified record's chunks into <paramref name="table"/>; returns the users past the start after it.</summary>
-    private static ulong Apply(ReadOnlySpan<byte> body, int chunks, PositionTable table, int rowLength, ulong usersPastStart, ulong sequence)
+    private static ulong Apply(ReadOnlySpan<byte> body, int chunks, bool hasCursors, PositionTable table, int rowLength, ulong usersPastStart, ulong sequence)
     {
         var positions = MemoryMarshal.Cast<byte, ushort>(body[(chunks * sizeof(uint))..]);
+        var cursors = hasCursors ? positions[(chunks * PositionTable.ChunkUsers)..] : default;
         var previous = -1L;
         for (var i = 0; i < chunks; i++)
         {
@@ -166,10 +177,13 @@ public static class StateFile
             previous = chunk;
             var source = positions.Slice(i * PositionTable.ChunkUsers, PositionTable.ChunkUsers);
             var target = table.Chunk((int)chunk);
-            if (source[target.Length..].ContainsAnyExcept((ushort)0))
-                throw new StateFileException($"corrupt journal record {sequence} (a position past the last user)");
+            var cursorSource = hasCursors ? cursors.Slice(i * PositionTable.ChunkUsers, PositionTable.ChunkUsers) : default;
+            if (source[target.Length..].ContainsAnyExcept((ushort)0) || (hasCursors && cursorSource[target.Length..].ContainsAnyExcept((ushort)0)))
+                throw new StateFileException($"corrupt journal record {sequence} (a position or cursor past the last user)");
             usersPastStart = usersPastStart - CheckPositions(target, rowLength) + CheckPositions(source[..target.Length], rowLength);
             source[..target.Length].CopyTo(target);
+            if (hasCursors)
+                cursorSource[..target.Length].CopyTo(table.CursorChunk((int)chunk));
         }
         return usersPastStart;
     }
@@ -182,7 +196,11 @@ public static class StateFile
     private static void Clear(PositionTable table)
     {
         for (ulong start = 0; start < table.Length; start += StepUsers)
-            table.Slice(start, (int)Math.Min(StepUsers, table.Length - start)).Clear();
+        {
+            var count = (int)Math.Min(StepUsers, table.Length - start);
+            table.Slice(start, count).Clear();
+            table.CursorSlice(start, count).Clear();
+        }
     }
 
     /// <summary>Renames a damaged snapshot to <c>NAME.corrupt-TIMESTAMP</c> next to it, so an operator can look at it.</summary>

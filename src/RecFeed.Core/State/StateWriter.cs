@@ -10,11 +10,11 @@ using RecFeed.Positions;
 namespace RecFeed.State;
 
 /// <summary>
-/// The state file as this process last wrote it, for one <see cref="PositionTable"/>. <see cref="Compact"/> writes a new
-/// base through <see cref="AtomicFile"/> (all positions, O(users)); <see cref="Append"/> then adds one journal record
-/// per snapshot holding only the chunks that changed (O(changes)), fsynced. An append only writes past the end the
-/// last one left, so a crash can tear nothing but the record being written, which restore detects and drops. The
-/// journal is bounded: once the next record would take it past <see cref="Limit"/>, the caller compacts instead.
+/// The state file as this process last wrote it, for one <see cref="PositionTable"/>, always in the current version.
+/// <see cref="Compact"/> writes a new base through <see cref="AtomicFile"/> (all positions and cursors, O(users));
+/// <see cref="Append"/> then adds one journal record per snapshot holding only the chunks that changed (O(changes)),
+/// fsynced. An append only writes past the end the last one left, so a crash can tear nothing but the record being
+/// written, which restore detects and drops. The journal is bounded: once the next record would take it past <see cref="Limit"/>, the caller compacts instead.
 /// </summary>
 internal sealed class StateWriter
 {
@@ -69,6 +69,7 @@ internal sealed class StateWriter
         var chunkPastStart = new byte[positions.ChunkCount];
         var header = new StateFileHeader
         {
+            FormatVersion = StateFileHeader.CurrentVersion,
             DatasetId = generation.DatasetId,
             UserCount = positions.Length,
             WrittenAtUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
@@ -91,6 +92,15 @@ internal sealed class StateWriter
                 var bytes = MemoryMarshal.AsBytes(step);
                 hash.Append(bytes);
                 RandomAccess.Write(handle, bytes, StateFileHeader.Size + (long)start * sizeof(ushort));
+            }
+            var cursorsAt = StateFileHeader.Size + (long)positions.Length * sizeof(ushort);
+            for (ulong start = 0; start < positions.Length; start += (ulong)copy.Length)
+            {
+                var step = copy.AsSpan(0, (int)Math.Min((ulong)copy.Length, positions.Length - start));
+                positions.CursorSlice(start, step.Length).CopyTo(step);
+                var bytes = MemoryMarshal.AsBytes(step);
+                hash.Append(bytes);
+                RandomAccess.Write(handle, bytes, cursorsAt + (long)start * sizeof(ushort));
             }
             header.PositionsChecksum = hash.GetCurrentHashAsUInt64();
             Span<byte> headerBytes = stackalloc byte[StateFileHeader.Size];
@@ -117,12 +127,14 @@ internal sealed class StateWriter
             body.Clear(); // the last chunk's padding
             var indices = body[..(chunks.Length * sizeof(uint))];
             var positions = MemoryMarshal.Cast<byte, ushort>(body[indices.Length..]);
+            var cursors = positions[(chunks.Length * PositionTable.ChunkUsers)..];
             for (var i = 0; i < chunks.Length; i++)
             {
                 var chunk = chunks[i];
                 BinaryPrimitives.WriteUInt32LittleEndian(indices[(i * sizeof(uint))..], (uint)chunk);
                 var copy = positions.Slice(i * PositionTable.ChunkUsers, _positions.ChunkLength(chunk));
                 _positions.Chunk(chunk).CopyTo(copy);
+                _positions.CursorChunk(chunk).CopyTo(cursors.Slice(i * PositionTable.ChunkUsers, copy.Length));
                 var pastStart = (byte)(copy.Length - copy.Count((ushort)0));
                 _usersPastStart = _usersPastStart - _chunkPastStart[chunk] + pastStart;
                 _chunkPastStart[chunk] = pastStart;

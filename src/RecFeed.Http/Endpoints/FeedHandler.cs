@@ -19,7 +19,7 @@ public sealed class FeedHandler
     private const int StackItems = 512;
 
     private static ReadOnlySpan<byte> InvalidUserId => "invalid user id: expected decimal digits, 0..4294967295\n"u8;
-    private static ReadOnlySpan<byte> Unavailable => "no items to return: the personal feed is exhausted and there are no fallback items\n"u8;
+    private static ReadOnlySpan<byte> Unavailable => "no items to return: the personal feed is exhausted and there are no fallback items outside it\n"u8;
     private static ReadOnlySpan<byte> Misdirected => "user belongs to another shard: route it by userId mod shard count\n"u8;
 
     private static readonly string JsonContentType = "application/json";

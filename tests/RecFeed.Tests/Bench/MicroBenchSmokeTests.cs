@@ -11,7 +11,7 @@ namespace RecFeed.Tests.Bench;
 public sealed class MicroBenchSmokeTests
 {
     private static readonly string[] Benchmarks =
-        ["ParseUserId", "ParseSizeAbsent", "ParseSizeGiven", "ServeKnownUser", "ServeFallbackOnly", "FormatBody", "WholeRequest"];
+        ["ParseUserId", "ParseSizeAbsent", "ParseSizeGiven", "ServeKnownUser", "ServeExhaustedUser", "ServeFallbackOnly", "FormatBody", "WholeRequest"];
 
     [Fact]
     public async Task Micro_sh_dry_runs_every_benchmark()

@@ -12,52 +12,33 @@ namespace RecFeed.Tests.State;
 /// The state file as a base plus a journal of changed chunks: a snapshot writes what changed, restore replays it
 /// exactly, a torn last record is dropped and everything before it kept, other damage is detected.
 /// </summary>
-public sealed class StateJournalTests : TempDirectoryTest
+public sealed class StateJournalTests() : StateFileTest(Users, ItemsPerUser)
 {
     private const int Users = 1_000; // 16 chunks, the last one partial
     private const int ItemsPerUser = 60;
-
-    private readonly string _data;
-    private readonly string _state;
-    private readonly ulong _datasetId;
-
-    public StateJournalTests()
-    {
-        _data = Dir.File("feeds.bin");
-        _state = StateFile.DefaultPath(_data);
-        _datasetId = TwoDatasets.Write(_data, dataset: 1, users: Users, itemsPerUser: ItemsPerUser).DatasetId;
-    }
-
-    private FeedService Service() => new(FeedSlab.Load(_data), new FeedCounters());
 
     private static void Claim(FeedService service, int user, int size) => service.Serve((uint)user, new uint[size], out _);
 
     private static ushort[] Positions(FeedService service) =>
         Enumerable.Range(0, Users).Select(u => service.Current.Positions.Read((ulong)u)).ToArray();
 
-    private ushort[] Restored(out StateRestore restore)
-    {
-        using var service = Service();
-        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
-        restore = keeper.Restore();
-        return Positions(service);
-    }
+    private ushort[] Restored(out StateRestore restore) => Restored(Positions, out restore);
 
     [Fact]
     public void A_snapshot_writes_only_the_chunks_that_changed()
     {
         using var service = Service();
-        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
+        using var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics());
         Claim(service, 5, 2);
         var first = keeper.WriteIfChanged()!.Value;
-        Assert.Equal(StateFileHeader.Size + Users * sizeof(ushort), first.Bytes); // this process's first: a base
+        Assert.Equal(StateFileHeader.Size + Users * 2 * sizeof(ushort), first.Bytes); // this process's first: a base
 
         Claim(service, 7, 1); // the same chunk as user 5
         Claim(service, 999, 3); // the last, partial chunk
         var second = keeper.WriteIfChanged()!.Value;
         Assert.Equal(JournalRecordHeader.Size + 2 * JournalRecordHeader.ChunkBytes, second.Bytes);
         Assert.Equal(3UL, second.UsersPastStart);
-        Assert.Equal(first.Bytes + second.Bytes, new FileInfo(_state).Length);
+        Assert.Equal(first.Bytes + second.Bytes, new FileInfo(StatePath).Length);
         Assert.Null(keeper.WriteIfChanged());
     }
 
@@ -69,14 +50,14 @@ public sealed class StateJournalTests : TempDirectoryTest
         var random = new Random(journalLimit is null ? 1 : 2);
         using var service = Service();
         var lengths = new List<long>();
-        using (var keeper = new StateKeeper(service, _state, new SnapshotStatistics(), journalLimit))
+        using (var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics(), journalLimit))
         {
             for (var round = 0; round < 60; round++)
             {
                 for (var i = random.Next(1, 40); i > 0; i--)
                     Claim(service, random.Next(Users), random.Next(1, 3));
                 keeper.WriteIfChanged();
-                lengths.Add(new FileInfo(_state).Length);
+                lengths.Add(new FileInfo(StatePath).Length);
             }
         }
         var live = Positions(service);
@@ -85,7 +66,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         Assert.Equal(RestoreOutcome.Restored, restore.Outcome);
         Assert.Null(restore.Reason);
         Assert.Equal((ulong)live.Count(p => p != 0), restore.UsersPastStart);
-        const long baseLength = StateFileHeader.Size + Users * sizeof(ushort);
+        const long baseLength = StateFileHeader.Size + Users * 2 * sizeof(ushort);
         if (journalLimit is { } limit)
         {
             Assert.All(lengths, length => Assert.InRange(length, baseLength, baseLength + limit));
@@ -101,17 +82,17 @@ public sealed class StateJournalTests : TempDirectoryTest
     private (ushort[] Base, ushort[] First, ushort[] Second, long LastRecord, long FirstRecord) ThreeSnapshots()
     {
         using var service = Service();
-        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
+        using var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics());
         Claim(service, 1, 2);
         Claim(service, 500, 1);
         keeper.WriteIfChanged();
         var @base = Positions(service);
-        var firstRecord = new FileInfo(_state).Length;
+        var firstRecord = new FileInfo(StatePath).Length;
         Claim(service, 1, 1);
         Claim(service, 130, 4);
         keeper.WriteIfChanged();
         var first = Positions(service);
-        var lastRecord = new FileInfo(_state).Length;
+        var lastRecord = new FileInfo(StatePath).Length;
         Claim(service, 2, 1);
         Claim(service, 700, 2);
         Claim(service, 999, 5);
@@ -123,12 +104,12 @@ public sealed class StateJournalTests : TempDirectoryTest
     public void A_journal_cut_at_any_byte_of_its_last_record_restores_the_snapshot_before_it_exactly()
     {
         var (_, first, second, lastRecord, _) = ThreeSnapshots();
-        var bytes = File.ReadAllBytes(_state);
+        var bytes = File.ReadAllBytes(StatePath);
         Assert.Equal(second, Restored(out _));
 
         for (var cut = lastRecord; cut < bytes.Length; cut++)
         {
-            File.WriteAllBytes(_state, bytes[..(int)cut]);
+            File.WriteAllBytes(StatePath, bytes[..(int)cut]);
             var positions = Restored(out var restore);
             Assert.Equal(RestoreOutcome.Restored, restore.Outcome);
             Assert.Equal(first, positions);
@@ -144,12 +125,12 @@ public sealed class StateJournalTests : TempDirectoryTest
     public void A_flipped_byte_anywhere_in_an_earlier_record_is_detected_and_nothing_from_it_on_is_used()
     {
         var (@base, _, _, lastRecord, firstRecord) = ThreeSnapshots();
-        var bytes = File.ReadAllBytes(_state);
+        var bytes = File.ReadAllBytes(StatePath);
         for (var at = firstRecord; at < lastRecord; at++)
         {
             var damaged = bytes.ToArray();
             damaged[at] ^= 0x10;
-            File.WriteAllBytes(_state, damaged);
+            File.WriteAllBytes(StatePath, damaged);
             var positions = Restored(out var restore);
             Assert.Equal(RestoreOutcome.Restored, restore.Outcome);
             Assert.Equal(@base, positions);
@@ -163,31 +144,22 @@ public sealed class StateJournalTests : TempDirectoryTest
     public void A_record_that_verifies_but_holds_a_position_past_the_rows_end_makes_the_file_corrupt()
     {
         using (var service = Service())
-        using (var keeper = new StateKeeper(service, _state, new SnapshotStatistics()))
+        using (var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics()))
         {
             Claim(service, 3, 1);
             keeper.WriteIfChanged();
         }
-        var header = MemoryMarshal.Read<StateFileHeader>(File.ReadAllBytes(_state));
+        var header = MemoryMarshal.Read<StateFileHeader>(File.ReadAllBytes(StatePath));
         var body = new byte[JournalRecordHeader.ChunkBytes]; // chunk 0
         MemoryMarshal.Cast<byte, ushort>(body.AsSpan(sizeof(uint)))[3] = ItemsPerUser + 1;
-        var record = new byte[JournalRecordHeader.Size + body.Length];
-        new JournalRecordHeader
-        {
-            Sequence = 1,
-            ChunkCount = 1,
-            UsersPastStart = 1,
-            BodyChecksum = XxHash3.HashToUInt64(body, (long)header.HeaderChecksum),
-        }.WriteTo(record, header.HeaderChecksum);
-        body.CopyTo(record, JournalRecordHeader.Size);
-        using (var file = new FileStream(_state, FileMode.Append))
-            file.Write(record);
+        using (var file = new FileStream(StatePath, FileMode.Append))
+            file.Write(FirstRecord(header.HeaderChecksum, body, usersPastStart: 1));
 
         var positions = Restored(out var restore);
         Assert.Equal(RestoreOutcome.Corrupt, restore.Outcome);
         Assert.Contains("position of 61 in rows of 60", restore.Reason);
         Assert.All(positions, p => Assert.Equal(0, p));
-        Assert.False(File.Exists(_state));
+        Assert.False(File.Exists(StatePath));
     }
 
     [Fact]
@@ -196,7 +168,7 @@ public sealed class StateJournalTests : TempDirectoryTest
         var other = Dir.File("other.bin");
         TwoDatasets.Write(other, dataset: 2, users: Users, itemsPerUser: ItemsPerUser);
         using var service = Service();
-        using var keeper = new StateKeeper(service, _state, new SnapshotStatistics());
+        using var keeper = new StateKeeper(service, StatePath, new SnapshotStatistics());
         Claim(service, 1, 1);
         keeper.WriteIfChanged();
         Claim(service, 2, 1);
@@ -206,29 +178,11 @@ public sealed class StateJournalTests : TempDirectoryTest
         var snapshot = keeper.WriteIfChanged()!.Value;
 
         Assert.Equal(service.Current.DatasetId, snapshot.DatasetId);
-        Assert.Equal(StateFileHeader.Size + Users * sizeof(ushort), new FileInfo(_state).Length);
-        var header = MemoryMarshal.Read<StateFileHeader>(File.ReadAllBytes(_state));
+        Assert.Equal(StateFileHeader.Size + Users * 2 * sizeof(ushort), new FileInfo(StatePath).Length);
+        var header = MemoryMarshal.Read<StateFileHeader>(File.ReadAllBytes(StatePath));
         Assert.Equal(service.Current.DatasetId, header.DatasetId);
         Claim(service, 3, 2);
         Assert.Equal(JournalRecordHeader.Size + JournalRecordHeader.ChunkBytes, keeper.WriteIfChanged()!.Value.Bytes);
-    }
-
-    [Fact]
-    public void A_version_1_state_file_is_still_restored()
-    {
-        var positions = new ushort[Users];
-        positions[4] = 3;
-        var header = new StateFileHeader { DatasetId = _datasetId, UserCount = Users, UsersPastStart = 1 };
-        header.PositionsChecksum = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(positions.AsSpan()));
-        var bytes = new byte[header.BaseLength];
-        header.WriteTo(bytes);
-        bytes[8] = 1; // FormatVersion
-        BitConverter.TryWriteBytes(bytes.AsSpan(56), XxHash3.HashToUInt64(bytes.AsSpan(0, 56)));
-        MemoryMarshal.AsBytes(positions.AsSpan()).CopyTo(bytes.AsSpan(StateFileHeader.Size));
-        File.WriteAllBytes(_state, bytes);
-
-        Assert.Equal(positions, Restored(out var restore));
-        Assert.Equal(RestoreOutcome.Restored, restore.Outcome);
     }
 
     [Fact]
