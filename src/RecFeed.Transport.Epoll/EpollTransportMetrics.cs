@@ -57,6 +57,9 @@ public sealed class EpollTransportMetrics
 
     public long ConnectionsClosed(EpollCloseReason reason) => Sum(c => Volatile.Read(ref c.Closed[(int)reason]));
 
+    /// <summary>Connections the fast lane (<see cref="EpollTransportOptions.Lane"/>) gave to Kestrel; the rest of those accepted stayed with it.</summary>
+    public long ConnectionsHandedOff => Sum(static c => Volatile.Read(ref c.HandedOff));
+
     /// <summary>Times accepting paused because descriptors or memory ran out (EMFILE, ENFILE, ENOBUFS, ENOMEM).</summary>
     public long AcceptPauses => Sum(static c => Volatile.Read(ref c.AcceptPauses));
 

@@ -29,6 +29,18 @@ public sealed class EpollTransportOptions
     /// </summary>
     public Action<Exception>? LoopFailed { get; set; }
 
+    /// <summary>
+    /// Answers the requests it fully understands on the loop itself (see <see cref="IRequestLane"/>); a connection
+    /// stays with it until it hands the connection to Kestrel. Null (the default): every connection is Kestrel's.
+    /// </summary>
+    public IRequestLane? Lane { get; set; }
+
+    /// <summary>
+    /// How long a connection the <see cref="Lane"/> still holds may sit idle between requests before the transport
+    /// closes it, as Kestrel's keep-alive timeout does for its own; <c>UseEpoll</c> sets it to Kestrel's.
+    /// </summary>
+    public TimeSpan LaneIdleTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
     /// <summary>The loop threads <see cref="IoThreads"/> asks for.</summary>
     public int LoopCount => IoThreads > 0 ? IoThreads : Environment.ProcessorCount;
 }

@@ -14,6 +14,9 @@ public static class FeedBody
         return length;
     }
 
+    /// <summary>The longest body <paramref name="count"/> items can take: ten digits and a comma each, and the brackets.</summary>
+    public static int MaxLength(int count) => count == 0 ? 2 : count * 11 + 1;
+
     /// <summary>Writes the body; <paramref name="destination"/> must hold <see cref="Length"/> bytes (checked).</summary>
     public static int Write(Span<byte> destination, ReadOnlySpan<uint> items)
     {

@@ -4,14 +4,16 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using RecFeed.Feed;
+using RecFeed.Http.FastPath;
 
 namespace RecFeed.Http.Endpoints;
 
 /// <summary>
 /// <c>GET /feed/{userId}?size=N</c>: parse, let <see cref="FeedService"/> fill the items, write the body straight
-/// into Kestrel's response buffer. Every fixed byte is encoded once, here, not per request. It works on the
-/// connection's features, not an HttpContext, so the fast path (<see cref="FeedApplication"/>) and the
-/// routed endpoints run exactly this code without the host building a context for the former.
+/// into the response's buffer (<see cref="IFeedResponse"/>). Every fixed byte is encoded once, here, not per request.
+/// It works on the connection's features, not an HttpContext, so the fast path (<see cref="FeedApplication"/>) and
+/// the routed endpoints run exactly this code without the host building a context for the former; the epoll
+/// transport's fast lane (<see cref="FeedLane"/>) runs it on its own bytes.
 /// </summary>
 public sealed class FeedHandler
 {
@@ -22,8 +24,8 @@ public sealed class FeedHandler
     private static ReadOnlySpan<byte> Unavailable => "no items to return: the personal feed is exhausted and there are no fallback items outside it\n"u8;
     private static ReadOnlySpan<byte> Misdirected => "user belongs to another shard: route it by userId mod shard count\n"u8;
 
-    private static readonly string JsonContentType = "application/json";
-    private static readonly string TextContentType = "text/plain; charset=utf-8";
+    /// <summary>The longest body an answer other than a feed or a bad size can have.</summary>
+    private static readonly int LongestStatusBody = Math.Max(Unavailable.Length, Misdirected.Length);
 
     private readonly FeedService _service;
     private readonly RequestDurations _requests;
@@ -42,40 +44,59 @@ public sealed class FeedHandler
     /// </summary>
     public Task Feed(IFeatureCollection context, ReadOnlySpan<char> userId)
     {
-        var started = Stopwatch.GetTimestamp();
-        var outcome = Answer(context, userId);
-        _requests.Observe(outcome, Stopwatch.GetTimestamp() - started);
+        var response = new FeatureResponse(context);
+        Answer(ref response, userId, context.GetRequiredFeature<IHttpRequestFeature>().QueryString);
         return Task.CompletedTask;
     }
 
-    private FeedOutcome Answer(IFeatureCollection context, ReadOnlySpan<char> userId)
+    /// <summary>
+    /// Answers one feed request into <paramref name="response"/> and records its duration, as <see cref="Feed"/>
+    /// does; false, with nothing done or counted, when the response could not hold the answer
+    /// (<see cref="IFeedResponse.Fits"/>). The fast lane's way in: it parsed the request itself.
+    /// </summary>
+    public bool Answer<TResponse>(ref TResponse response, scoped ReadOnlySpan<char> userId, scoped ReadOnlySpan<char> query)
+        where TResponse : IFeedResponse, allows ref struct
     {
+        var started = Stopwatch.GetTimestamp();
+        if (Answer(ref response, userId, query, out var outcome))
+        {
+            _requests.Observe(outcome, Stopwatch.GetTimestamp() - started);
+            return true;
+        }
+        return false;
+    }
+
+    private bool Answer<TResponse>(ref TResponse response, scoped ReadOnlySpan<char> userId, scoped ReadOnlySpan<char> query, out FeedOutcome outcome)
+        where TResponse : IFeedResponse, allows ref struct
+    {
+        outcome = FeedOutcome.BadRequest;
         if (!FeedRequest.TryParseUserId(userId, out var id))
-            return BadRequest(context, InvalidUserId);
+            return BadRequest(ref response, InvalidUserId);
         // One read of the current generation's row length: a reload between two reads could pair different limits.
         var maxSize = _service.MaxSize;
-        var query = context.GetRequiredFeature<IHttpRequestFeature>().QueryString;
         if (!FeedRequest.TryParseSize(query, maxSize, FeedService.DefaultSizeFor(maxSize), out var size))
-            return BadRequest(context, InvalidSize(maxSize));
+            return BadRequest(ref response, InvalidSize(maxSize));
+        if (!response.Fits(Math.Max(FeedBody.MaxLength(size), LongestStatusBody)))
+            return false;
 
         uint[]? rented = null;
         var items = size <= StackItems ? stackalloc uint[size] : (rented = ArrayPool<uint>.Shared.Rent(size)).AsSpan(0, size);
         try
         {
-            var outcome = _service.Serve(id, items, out var count);
+            outcome = _service.Serve(id, items, out var count);
             switch (outcome)
             {
                 case FeedOutcome.Misdirected:
-                    WriteText(context, StatusCodes.Status421MisdirectedRequest, Misdirected);
+                    response.Text(StatusCodes.Status421MisdirectedRequest, Misdirected);
                     break;
                 case FeedOutcome.Unavailable:
-                    WriteText(context, StatusCodes.Status503ServiceUnavailable, Unavailable);
+                    response.Text(StatusCodes.Status503ServiceUnavailable, Unavailable);
                     break;
                 default:
-                    WriteFeed(context, items[..count]);
+                    response.Feed(items[..count]);
                     break;
             }
-            return outcome;
+            return true;
         }
         finally
         {
@@ -97,31 +118,12 @@ public sealed class FeedHandler
     /// <summary><c>/feed</c> and <c>/feed/</c>: a request without a user id, answered (and timed) as an empty one.</summary>
     public Task MissingUserId(IFeatureCollection context) => Feed(context, default);
 
-    private FeedOutcome BadRequest(IFeatureCollection context, ReadOnlySpan<byte> reason)
+    private static bool BadRequest<TResponse>(ref TResponse response, scoped ReadOnlySpan<byte> reason)
+        where TResponse : IFeedResponse, allows ref struct
     {
-        WriteText(context, StatusCodes.Status400BadRequest, reason);
-        return FeedOutcome.BadRequest;
-    }
-
-    private static void WriteFeed(IFeatureCollection context, ReadOnlySpan<uint> items)
-    {
-        var length = FeedBody.Length(items);
-        var headers = context.GetRequiredFeature<IHttpResponseFeature>().Headers;
-        headers.ContentType = JsonContentType;
-        headers.ContentLength = length;
-        var writer = context.GetRequiredFeature<IHttpResponseBodyFeature>().Writer;
-        FeedBody.Write(writer.GetSpan(length), items);
-        writer.Advance(length);
-    }
-
-    internal static void WriteText(IFeatureCollection context, int status, ReadOnlySpan<byte> body)
-    {
-        var response = context.GetRequiredFeature<IHttpResponseFeature>();
-        response.StatusCode = status;
-        response.Headers.ContentType = TextContentType;
-        response.Headers.ContentLength = body.Length;
-        var writer = context.GetRequiredFeature<IHttpResponseBodyFeature>().Writer;
-        body.CopyTo(writer.GetSpan(body.Length));
-        writer.Advance(body.Length);
+        if (!response.Fits(reason.Length))
+            return false;
+        response.Text(StatusCodes.Status400BadRequest, reason);
+        return true;
     }
 }

@@ -24,14 +24,14 @@ public sealed class HealthCheck(FeedService service)
     {
         if (_draining)
         {
-            FeedHandler.WriteText(context.Features, StatusCodes.Status503ServiceUnavailable, DrainingBody);
+            FeatureResponse.WriteText(context.Features, StatusCodes.Status503ServiceUnavailable, DrainingBody);
             return Task.CompletedTask;
         }
         var serving = service.Current;
         var answer = _answer;
         if (answer is null || answer.Shard != serving.Shard)
             _answer = answer = new Answer(serving.Shard);
-        FeedHandler.WriteText(context.Features, StatusCodes.Status200OK, answer.Body);
+        FeatureResponse.WriteText(context.Features, StatusCodes.Status200OK, answer.Body);
         return Task.CompletedTask;
     }
 

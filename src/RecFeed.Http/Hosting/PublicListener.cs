@@ -13,8 +13,8 @@ using RecFeed.Transport.Epoll;
 namespace RecFeed.Http.Hosting;
 
 /// <summary>
-/// Builds the public listener: Kestrel on the chosen transport, the feed fast path ahead of the host, and the endpoints
-/// around a loaded <see cref="FeedService"/>.
+/// Builds the public listener: Kestrel on the chosen transport (on epoll, with the fast lane if asked for), the feed
+/// fast path ahead of the host, and the endpoints around a loaded <see cref="FeedService"/>.
 /// </summary>
 public static class PublicListener
 {
@@ -25,7 +25,11 @@ public static class PublicListener
         HealthCheck health, LogFormat format = LogFormat.Text, MetricsListener metrics = MetricsListener.Public)
     {
         var feed = new FeedHandler(service, statistics.Requests);
-        var builder = ListenerHost.CreateBuilder(urls, HttpLimits.ApplyPublic, format, transport);
+        var date = transport.FastLane && transport.Kind == ServerTransport.Epoll ? new HttpDate() : null;
+        var builder = ListenerHost.CreateBuilder(urls, HttpLimits.ApplyPublic, format,
+            date is null ? transport : transport with { Lane = new FeedLane(feed, date) });
+        if (date is { } clock)
+            builder.Services.AddSingleton(_ => clock); // created by the container, so its timer is disposed with it
         ServeFeedAheadOfHost(builder.Services, feed);
         builder.Services.AddSingleton(_ => FeedMeter.Create(service, statistics)); // created by the container, so disposed with it
         var app = builder.Build();

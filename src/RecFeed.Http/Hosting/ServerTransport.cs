@@ -44,6 +44,18 @@ public sealed record TransportSettings
     /// <summary>Unparsed request bytes held per connection before the transport stops reading from it.</summary>
     public long MaxRequestBufferSize { get; init; } = EpollTransportOptions.DefaultMaxInputBufferSize;
 
+    /// <summary>
+    /// Whether the epoll transport answers plain <c>GET /feed/{userId}</c> on its loops (<c>serve --fast-lane</c>);
+    /// on sockets there is no lane and this changes nothing.
+    /// </summary>
+    public bool FastLane { get; init; } = DefaultFastLane;
+
+    /// <summary>Off until the whole suite has passed with it on, on both transports.</summary>
+    public const bool DefaultFastLane = false;
+
+    /// <summary>The lane itself, set by the public listener when <see cref="FastLane"/> is on; the admin listener has none.</summary>
+    public IRequestLane? Lane { get; init; }
+
     /// <summary>Told when an epoll loop fails (already logged); whoever runs the server stops it.</summary>
     public Action<Exception>? LoopFailed { get; init; }
 
@@ -60,6 +72,7 @@ public sealed record TransportSettings
                 o.IoThreads = IoThreads;
                 o.MaxInputBufferSize = MaxRequestBufferSize;
                 o.LoopFailed = LoopFailed;
+                o.Lane = Lane;
             });
         else
             host.ConfigureServices(services => services.AddSingleton<IConnectionListenerFactory>(
@@ -72,6 +85,7 @@ public sealed record TransportSettings
         if (Kind != ServerTransport.Epoll)
             return "sockets";
         var loops = new EpollTransportOptions { IoThreads = IoThreads }.LoopCount;
-        return loops == 1 ? "epoll (1 loop thread)" : $"epoll ({loops} loop threads)";
+        var described = loops == 1 ? "epoll (1 loop thread)" : $"epoll ({loops} loop threads)";
+        return FastLane ? described + " with the fast lane" : described;
     }
 }

@@ -4,8 +4,8 @@ using RecFeed.Transport.Epoll;
 namespace RecFeed.Http.Metrics;
 
 /// <summary>
-/// The epoll transport's families (<c>recfeed_transport_*</c>): connections, accept pauses, held bytes, paused and
-/// blocked connections, loop time.
+/// The epoll transport's families (<c>recfeed_transport_*</c>): connections, lane hand-offs, accept pauses, held
+/// bytes, paused and blocked connections, loop time.
 /// </summary>
 public static class TransportMetrics
 {
@@ -22,6 +22,9 @@ public static class TransportMetrics
             "limit (the transport could not register it).");
         foreach (var reason in Enum.GetValues<EpollCloseReason>())
             t.Sample("recfeed_transport_connections_closed_total", m.ConnectionsClosed(reason), ("reason", ReasonLabels[(int)reason]));
+        t.Single("recfeed_transport_lane_handoffs_total", "counter",
+            "Connections the fast lane gave to Kestrel at a request it does not answer itself (0 with the lane off: Kestrel has them all).",
+            m.ConnectionsHandedOff);
         t.Single("recfeed_transport_accept_pauses_total", "counter",
             "Times accepting paused for 100 ms because file descriptors or memory ran out (EMFILE, ENFILE, ENOBUFS, ENOMEM).", m.AcceptPauses);
         t.Single("recfeed_transport_input_held_bytes", "gauge", "Received request bytes Kestrel has not consumed yet, over all connections.", m.InputBytesHeld);

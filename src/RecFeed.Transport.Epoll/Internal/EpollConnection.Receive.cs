@@ -23,6 +23,12 @@ internal sealed partial class EpollConnection
     {
         if ((events & (LinuxNet.EPOLLRDHUP | LinuxNet.EPOLLHUP | LinuxNet.EPOLLERR)) != 0)
             _peerClosing = true;
+        if (_lane is not null)
+        {
+            OnLaneEvents(events);
+            CountHeld();
+            return;
+        }
         if (!_receiveDone && !_flushPending && (events & (LinuxNet.EPOLLIN | LinuxNet.EPOLLRDHUP | LinuxNet.EPOLLHUP | LinuxNet.EPOLLERR)) != 0)
             Receive();
         if (_writePending && _fd >= 0 && (events & (LinuxNet.EPOLLOUT | LinuxNet.EPOLLHUP | LinuxNet.EPOLLERR)) != 0)

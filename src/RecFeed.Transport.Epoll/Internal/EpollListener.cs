@@ -111,7 +111,9 @@ internal sealed class EpollListener : IConnectionListener
             }
             LinuxNet.SetOption(fd, LinuxNet.IPPROTO_TCP, LinuxNet.TCP_NODELAY, 1);
             var connection = new EpollConnection(fd, _factory.NextLoop(), EndPoint, LinuxNet.ReadAddress(new ReadOnlySpan<byte>(address, (int)length)));
-            if (!_accepted.Writer.TryWrite(connection))
+            if (_factory.Lane is { } lane)
+                connection.StartInLane(lane, this);
+            else if (!_accepted.Writer.TryWrite(connection))
             {
                 LinuxNet.Close(fd);
                 return;
@@ -141,6 +143,12 @@ internal sealed class EpollListener : IConnectionListener
         }, this), TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// From a connection's loop: the lane gives the connection to Kestrel, as if accepted now. False once unbound
+    /// (the caller closes it).
+    /// </summary>
+    internal bool HandOff(EpollConnection connection) => _accepted.Writer.TryWrite(connection);
+
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
         while (await _accepted.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -150,7 +158,8 @@ internal sealed class EpollListener : IConnectionListener
     }
 
     /// <summary>
-    /// Stops accepting: the listening socket is closed on the loop that watches it; connections go on. The token is
+    /// Stops accepting: the listening socket is closed on the loop that watches it; Kestrel's connections go on, the
+    /// lane's end (<see cref="EpollLoop.CloseLaneConnections"/>). The token is
     /// not waited on, as in Kestrel's own transports: Kestrel's Dispose passes one already cancelled, and closing
     /// takes one trip through the loop.
     /// </summary>
@@ -164,6 +173,9 @@ internal sealed class EpollListener : IConnectionListener
                 LinuxNet.Close(listener._fd);
                 listener._fd = -1;
                 listener._accepted.Writer.TryComplete();
+                if (listener._factory.Lane is not null)
+                    foreach (var loop in listener._factory.Loops)
+                        loop.CloseLaneConnections(listener);
                 listener._unbound.TrySetResult();
             }, this);
         await _unbound.Task.ConfigureAwait(false);

@@ -26,6 +26,7 @@ internal sealed unsafe partial class EpollLoop
             NativeMemory.Free(events);
         }
         _stopping = true;
+        StopSweeping();
         // Still on guard: closing what the loop owns runs Kestrel's continuations, which may throw too, and one that
         // does must not keep the rest from running.
         DrainGuarded();

@@ -66,6 +66,7 @@ internal sealed unsafe partial class EpollLoop : PipeScheduler
         if (_wake < 0 || LinuxNet.EpollAdd(_epoll, _wake, LinuxNet.EPOLLIN, WakeSlot) != 0)
             throw new IOException($"eventfd failed (errno {LinuxNet.Errno})");
         _thread = new Thread(Run) { IsBackground = true, Name = $"recfeed epoll {index}" };
+        StartSweeping(options);
     }
 
     /// <summary>The pipe settings of the connections this loop owns: what Kestrel reads, and what it writes.</summary>

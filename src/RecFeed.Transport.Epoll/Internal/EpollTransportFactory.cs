@@ -29,6 +29,9 @@ internal sealed class EpollTransportFactory(IMemoryPoolFactory<byte> pools, Epol
 
     public EpollTransportMetrics Metrics => metrics;
 
+    /// <summary>Where new connections start, if anywhere but Kestrel.</summary>
+    public IRequestLane? Lane => options.Lane;
+
     /// <summary>The running loops; valid while some listener is bound.</summary>
     internal EpollLoop[] Loops => _loops ?? throw new InvalidOperationException("no listener is bound");
 

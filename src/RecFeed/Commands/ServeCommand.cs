@@ -95,6 +95,13 @@ internal static class ServeCommand
         HelpName = "public|admin",
     }.FromEnvironment(MetricsListener.Public, ParseMetrics);
 
+    private static readonly Option<OnOff> FastLane = new Option<OnOff>("--fast-lane")
+    {
+        Description = "On the epoll transport, answer plain keep-alive GET /feed/{userId} requests on the loop itself, without " +
+            "Kestrel's request machinery; anything else goes to Kestrel with the connection (docs/operations.md). No effect on sockets.",
+        HelpName = "on|off",
+    }.FromEnvironment(TransportSettings.DefaultFastLane ? OnOff.On : OnOff.Off, text => ParseChoice(text, OnOff.Off, "switch", "on or off"));
+
     private const int MaxIoThreads = 1024;
 
     private static readonly Option<int> IoThreads = new Option<int>("--io-threads")
@@ -118,7 +125,7 @@ internal static class ServeCommand
     {
         var command = new Command("serve", "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics.")
         {
-            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer, Metrics,
+            Data, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer, FastLane, Metrics,
             PositionsRedis, PositionsSyncSeconds,
         };
         command.Validators.Add(r =>
@@ -138,6 +145,7 @@ internal static class ServeCommand
             Transport = new TransportSettings
             {
                 Kind = r.GetValue(Transport), IoThreads = r.GetValue(IoThreads), MaxRequestBufferSize = r.GetValue(RequestBuffer),
+                FastLane = r.GetValue(FastLane) == OnOff.On,
             },
             Metrics = r.GetValue(Metrics),
             PositionsRedis = r.GetValue(PositionsRedis) is { } redis ? RedisAddress.Parse(redis).Value : null,

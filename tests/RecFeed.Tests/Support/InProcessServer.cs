@@ -32,7 +32,8 @@ public sealed class InProcessServer : IAsyncDisposable
     public static Task<InProcessServer> StartAsync(string feedsFile) => StartAsync(new ServeOptions { Data = feedsFile });
 
     /// <summary>Serves <paramref name="options"/> on port 0, this run's transport, a fresh state file and no drain.</summary>
-    public static async Task<InProcessServer> StartAsync(ServeOptions options)
+    /// <param name="fastLane">The fast lane on or off whatever this run's setting; null for this run's.</param>
+    public static async Task<InProcessServer> StartAsync(ServeOptions options, bool? fastLane = null)
     {
         var state = new TempDirectory();
         var stderr = new StringWriter();
@@ -41,7 +42,7 @@ public sealed class InProcessServer : IAsyncDisposable
             Urls = ["http://127.0.0.1:0"],
             State = options.State ?? state.File("feeds.state"),
             DrainTime = TimeSpan.Zero,
-            Transport = TestTransport.Settings,
+            Transport = TestTransport.Settings with { FastLane = fastLane ?? TestTransport.FastLane },
         }, NullLoggerFactory.Instance, stderr);
         if (await serve.StartAsync(CancellationToken.None) is { } failed)
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RecFeed.Http.Hosting;
@@ -34,13 +35,16 @@ public sealed class EpollHost : IAsyncDisposable
     internal EpollTransportFactory Factory { get; }
     public EpollTransportMetrics Metrics => Factory.Metrics;
 
-    public static async Task<EpollHost> StartAsync(Action<EpollTransportOptions> configure, int urls = 1)
+    /// <param name="limits">Changes to recfeed's public limits (a shorter keep-alive timeout, say).</param>
+    public static async Task<EpollHost> StartAsync(Action<EpollTransportOptions> configure, int urls = 1, Action<KestrelServerOptions>? limits = null)
     {
         var log = new CapturedLog();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddProvider(log);
         builder.WebHost.UseUrls([.. Enumerable.Repeat("http://127.0.0.1:0", urls)]);
         builder.WebHost.ConfigureKestrel(HttpLimits.ApplyPublic);
+        if (limits is not null)
+            builder.WebHost.ConfigureKestrel(limits);
         builder.WebHost.UseEpoll(configure);
         var app = builder.Build();
         app.MapGet("/", () => "ok");

@@ -1,0 +1,36 @@
+using System.Text;
+using RecFeed.Http.Endpoints;
+using RecFeed.Transport.Epoll;
+
+namespace RecFeed.Http.FastPath;
+
+/// <summary>
+/// The epoll transport's fast lane for <c>GET /feed/{userId}</c>: a request <see cref="LaneRequest"/> takes whole,
+/// whose path <see cref="FeedFastPath"/> would take, is answered by the same <see cref="FeedHandler"/> (same parse,
+/// same outcome, same histogram) into a <see cref="LaneResponse"/> on the loop's thread. Everything else is handed to
+/// Kestrel, including the paths the fast path leaves to routing, so the contract stays the one Kestrel keeps.
+/// </summary>
+public sealed class FeedLane(FeedHandler feed, HttpDate date) : IRequestLane
+{
+    public LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written)
+    {
+        consumed = 0;
+        written = 0;
+        var parsed = LaneRequest.Parse(input, out var length, out var target);
+        if (parsed != LaneResult.Answered)
+            return parsed;
+        // The target is ASCII (LaneRequest checked every byte), so widening it is decoding it.
+        Span<char> text = stackalloc char[target.Length];
+        Encoding.ASCII.GetChars(target, text);
+        var query = text.IndexOf('?');
+        var path = query < 0 ? text : text[..query];
+        if (!FeedFastPath.TakesPath(path))
+            return LaneResult.HandOff;
+        var response = new LaneResponse(output, date.Current);
+        if (!feed.Answer(ref response, FeedFastPath.UserId(path), query < 0 ? default : text[query..]))
+            return LaneResult.OutputFull;
+        consumed = length;
+        written = response.Written;
+        return LaneResult.Answered;
+    }
+}
