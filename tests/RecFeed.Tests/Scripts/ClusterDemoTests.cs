@@ -15,6 +15,7 @@ public sealed class ClusterDemoTests : TempDirectoryTest
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);
     private const int Connections = 16; // the client's, so at most this many requests are in flight on the dead host
     private const int ItemsPerUser = 200;
+    private const int Size = 2; // the script's request size
 
     [Theory]
     [InlineData("kill")]
@@ -26,6 +27,20 @@ public sealed class ClusterDemoTests : TempDirectoryTest
         AssertFailover(figures);
         // Today's behaviour, which shared positions fix: the other replica has never served them.
         Assert.True(figures["repeated_moved"] >= figures["users_moved"], Describe(figures));
+    }
+
+    [Fact]
+    public async Task With_positions_shared_through_Redis_a_moved_user_repeats_at_most_one_sync_interval_and_none_after_return()
+    {
+        var figures = await RunAsync("--positions", "redis", "--fail", "kill");
+
+        AssertFailover(figures);
+        // One sync interval of reading, in whole responses, plus the response in flight when the host died.
+        var responsesPerInterval = Math.Ceiling(figures["items_per_user_per_second"] / Size * figures["sync_seconds"]);
+        var bound = (responsesPerInterval + 1) * Size;
+        var text = Describe(figures);
+        Assert.True(figures["max_repeated_per_moved_user"] <= bound, $"bound {bound}: {text}");
+        Assert.True(figures["max_repeated_after_return"] <= bound, $"bound {bound}: {text}");
     }
 
     [Fact]
