@@ -5,7 +5,8 @@ namespace FeedWalk;
 
 /// <summary>
 /// Sends GET /feed/{user}?size=K for users 0, 1, 2, ... in turn, request i at start + i / rate, from a fixed
-/// number of workers, until stopped (the demo script stops it once the failed host has been back for a while). A steady rate (not as fast as possible) keeps each user's reading speed known, so the items
+/// number of workers, until stopped (the demo script stops it once the failed host has been back for a while).
+/// A steady rate (not as fast as possible) keeps each user's reading speed known, so the items
 /// a failover repeats can be set against the items a user reads in one sync interval.
 /// </summary>
 public sealed class Walker(Uri router, UserLog log, int size, int rate, int connections)

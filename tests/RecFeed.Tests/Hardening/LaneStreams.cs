@@ -31,7 +31,8 @@ public sealed class LaneStreams(int seed)
     private static readonly string[] Users = ["0", "1", "7", "39", "40", "41", "99", "abc", "4294967295", "4294967296", "007", "-1", "1_2", "a-b"];
     private static readonly string[] Prefixes = ["/feed/", "/feed/", "/feed/", "/FEED/", "/Feed/", "/feeds/", "/feed", "/feed//", "/x/feed/"];
     private static readonly string[] Queries =
-        ["", "", "", "?size=1", "?size=3", "?size=5", "?size=2000", "?size=2001", "?size=0", "?size=", "?size", "?", "?x=1&size=2", "?size=1&size=1", "?size=2&", "?a=b",
+        ["", "", "", "?size=1", "?size=3", "?size=5", "?size=2000", "?size=2001", "?size=0", "?size=", "?size", "?",
+            "?x=1&size=2", "?size=1&size=1", "?size=2&", "?a=b",
          "?size=00002", "?size=99999999999", "/", "/2"];
     private static readonly string[] Hosts = ["x", "x", "localhost:8080", "a.b-c", "127.0.0.1", "[::1]", "", "x:", "x:99999", "x y", "x_y", "\u00e9"];
     private static readonly string[] Headers =

@@ -120,7 +120,8 @@ public sealed partial class FastLaneDifferentialTests : TempDirectoryTest
 
     private static async Task<string[]> RequestCounts(InProcessServer server) =>
         [.. (await server.Client.GetStringAsync("/metrics")).Split('\n')
-            .Where(l => l.StartsWith("recfeed_requests_total{", StringComparison.Ordinal) || l.StartsWith("recfeed_request_duration_seconds_count", StringComparison.Ordinal))];
+            .Where(l => l.StartsWith("recfeed_requests_total{", StringComparison.Ordinal)
+                || l.StartsWith("recfeed_request_duration_seconds_count", StringComparison.Ordinal))];
 
     private static async Task<(long Accepted, long HandedOff)> Connections(InProcessServer server)
     {
