@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
-using RecFeed.Http.Endpoints;
 
 namespace RecFeed.Http.FastPath;
 
@@ -8,13 +7,13 @@ namespace RecFeed.Http.FastPath;
 /// Kestrel as the host registered it, started with <see cref="FeedApplication"/> around the app the host
 /// built: the host, its lifetime, addresses and limits stay as they are; only what runs per request changes.
 /// </summary>
-public sealed class FastPathServer(IServer kestrel, FeedHandler feed) : IServer
+public sealed class FastPathServer(IServer kestrel, FeedFastPath paths) : IServer
 {
     public IFeatureCollection Features => kestrel.Features;
 
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
         where TContext : notnull =>
-        kestrel.StartAsync(new FeedApplication(new ObjectContextApplication<TContext>(application), feed), cancellationToken);
+        kestrel.StartAsync(new FeedApplication(new ObjectContextApplication<TContext>(application), paths), cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => kestrel.StopAsync(cancellationToken);
 

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using RecFeed.Http.Endpoints;
 
 namespace RecFeed.Http.FastPath;
 
 /// <summary>
-/// What Kestrel runs for every request: <c>GET /feed/{userId}</c> (as <see cref="FeedFastPath"/> decides) is
-/// answered straight from the connection's features; everything else goes to the host's own pipeline (host
+/// What Kestrel runs for every request: <c>GET /feed/{userId}</c> and <c>/feed/{name}/{userId}</c> (as
+/// <see cref="FeedFastPath"/> decides) are
+/// answered straight from the connection's features by the feed's handler; everything else goes to the host's own pipeline (host
 /// filtering, routing, the generated endpoints). The feed request so skips the host's per-request work: the
 /// HttpContext, the diagnostics Activity with its id strings, and the middleware chain. Both paths end in the same
 /// <see cref="FeedHandler"/>, which is what keeps one contract.
@@ -15,19 +17,24 @@ namespace RecFeed.Http.FastPath;
 /// <see cref="CreateContext"/> and <see cref="DisposeContext"/> see the start and the end of every request, on both
 /// paths: the place for per-request accounting.
 /// </remarks>
-public sealed class FeedApplication(IHttpApplication<object> host, FeedHandler feed) : IHttpApplication<FeedRequestContext>
+public sealed class FeedApplication(IHttpApplication<object> host, FeedFastPath paths) : IHttpApplication<FeedRequestContext>
 {
-    public FeedRequestContext CreateContext(IFeatureCollection contextFeatures) =>
-        FeedFastPath.Takes(contextFeatures.GetRequiredFeature<IHttpRequestFeature>())
-            ? new(contextFeatures, null)
+    public FeedRequestContext CreateContext(IFeatureCollection contextFeatures)
+    {
+        var request = contextFeatures.GetRequiredFeature<IHttpRequestFeature>();
+        return HttpMethods.IsGet(request.Method) && paths.TryRoute(request.Path, out var feed, out var userIdStart)
+            ? new(contextFeatures, null, feed, userIdStart)
             : new(null, host.CreateContext(contextFeatures));
+    }
 
     public Task ProcessRequestAsync(FeedRequestContext context)
     {
         var features = context.FeedRequest;
         if (features is null)
             return host.ProcessRequestAsync(context.HostContext!);
-        return feed.Feed(features, FeedFastPath.UserId(features.GetRequiredFeature<IHttpRequestFeature>()));
+        return context.Feed is { } feed
+            ? feed.Feed(features, features.GetRequiredFeature<IHttpRequestFeature>().Path.AsSpan(context.UserIdStart))
+            : FeedFastPath.UnknownFeed(features);
     }
 
     public void DisposeContext(FeedRequestContext context, Exception? exception)

@@ -1,33 +1,88 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using RecFeed.Http.Endpoints;
 
 namespace RecFeed.Http.FastPath;
 
 /// <summary>
-/// Decides, from the request line alone, whether <see cref="FeedApplication"/> answers a request itself:
-/// routing costs a route-value dictionary and a string per request, and the host around it an HttpContext. It takes
-/// only requests the <c>/feed/{userId}</c> route would take (GET, one non-empty segment after <c>/feed/</c>, literal
-/// matched case-insensitively like routing does) and hands them to the same <see cref="FeedHandler"/>; everything
-/// else goes on to routing, so the contract is the routed one by construction.
+/// Decides, from the request line alone, whether <see cref="FeedApplication"/> (and the epoll fast lane) answers a
+/// request itself, and with which feed's <see cref="FeedHandler"/>: routing costs a route-value dictionary and a
+/// string per request, and the host around it an HttpContext. It takes only requests the <c>/feed/{userId}</c> and
+/// <c>/feed/{name}/{userId}</c> routes would take (GET, non-empty segments after <c>/feed/</c>, literal matched
+/// case-insensitively like routing does) and hands them to the same handlers; everything else goes on to routing,
+/// so the contract is the routed one by construction. A name is looked up by an ordinal compare against the few
+/// served (length first): no hashing, no string per request. A name not served is answered 404 here, as routed.
 /// </summary>
-public static class FeedFastPath
+public sealed class FeedFastPath
 {
     private const string Prefix = "/feed/";
 
-    public static bool Takes(IHttpRequestFeature request) => HttpMethods.IsGet(request.Method) && TakesPath(request.Path);
+    private static ReadOnlySpan<byte> UnknownFeedBody => "unknown feed: this server serves no feed of that name\n"u8;
 
-    /// <summary>The path test alone, for a GET: what the fast lane asks of the path it parsed itself.</summary>
-    public static bool TakesPath(ReadOnlySpan<char> path)
+    private readonly FeedHandler _default;
+    private readonly string[] _names;
+    private readonly FeedHandler[] _feeds;
+
+    /// <param name="defaultFeed">--data's feed, at <c>/feed/{userId}</c>.</param>
+    /// <param name="named">The named feeds, at <c>/feed/{name}/{userId}</c>.</param>
+    public FeedFastPath(FeedHandler defaultFeed, IReadOnlyList<(string Name, FeedHandler Feed)> named)
     {
-        if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
-            return false;
-        var userId = path[Prefix.Length..];
-        return !userId.IsEmpty && !userId.Contains('/');
+        _default = defaultFeed;
+        _names = [.. named.Select(n => n.Name)];
+        _feeds = [.. named.Select(n => n.Feed)];
     }
 
-    /// <summary>The user id segment of a request <see cref="Takes"/> took.</summary>
-    public static ReadOnlySpan<char> UserId(IHttpRequestFeature request) => UserId(request.Path);
+    /// <summary>
+    /// The path test, for a GET: true when the fast path answers it, with the feed (null for a name not served,
+    /// answered by <see cref="UnknownFeed{TResponse}"/>) and where the user id segment starts in the path.
+    /// </summary>
+    public bool TryRoute(ReadOnlySpan<char> path, out FeedHandler? feed, out int userIdStart)
+    {
+        feed = null;
+        userIdStart = Prefix.Length;
+        if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            return false;
+        var rest = path[Prefix.Length..];
+        var slash = rest.IndexOf('/');
+        if (slash < 0)
+        {
+            feed = _default;
+            return !rest.IsEmpty;
+        }
+        var userId = rest[(slash + 1)..];
+        if (slash == 0 || userId.IsEmpty || userId.Contains('/'))
+            return false;
+        feed = Find(rest[..slash]);
+        userIdStart += slash + 1;
+        return true;
+    }
 
-    /// <summary>The user id segment of a path <see cref="TakesPath"/> took.</summary>
-    public static ReadOnlySpan<char> UserId(ReadOnlySpan<char> path) => path[Prefix.Length..];
+    private FeedHandler? Find(ReadOnlySpan<char> name)
+    {
+        var names = _names;
+        for (var i = 0; i < names.Length; i++)
+            if (name.SequenceEqual(names[i]))
+                return _feeds[i];
+        return null;
+    }
+
+    /// <summary><c>/feed/{name}/{userId}</c> as routing passes it on (a trailing slash, say): the same handlers.</summary>
+    public Task Routed(IFeatureCollection context, string name, string userId) =>
+        Find(name) is { } feed ? feed.Feed(context, userId) : UnknownFeed(context);
+
+    /// <summary>404 for a name not served: one line, not counted as any feed's request (it is none of theirs).</summary>
+    public static Task UnknownFeed(IFeatureCollection context)
+    {
+        FeatureResponse.WriteText(context, StatusCodes.Status404NotFound, UnknownFeedBody);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The 404 of <see cref="UnknownFeed(IFeatureCollection)"/> into the fast lane's response; false when it does not fit.</summary>
+    public static bool UnknownFeed<TResponse>(ref TResponse response) where TResponse : IFeedResponse, allows ref struct
+    {
+        if (!response.Fits(UnknownFeedBody.Length))
+            return false;
+        response.Text(StatusCodes.Status404NotFound, UnknownFeedBody);
+        return true;
+    }
 }

@@ -5,12 +5,13 @@ using RecFeed.Transport.Epoll;
 namespace RecFeed.Http.FastPath;
 
 /// <summary>
-/// The epoll transport's fast lane for <c>GET /feed/{userId}</c>: a request <see cref="LaneRequest"/> takes whole,
-/// whose path <see cref="FeedFastPath"/> would take, is answered by the same <see cref="FeedHandler"/> (same parse,
-/// same outcome, same histogram) into a <see cref="LaneResponse"/> on the loop's thread. Everything else is handed to
-/// Kestrel, including the paths the fast path leaves to routing, so the contract stays the one Kestrel keeps.
+/// The epoll transport's fast lane for <c>GET /feed/{userId}</c> and <c>/feed/{name}/{userId}</c>: a request
+/// <see cref="LaneRequest"/> takes whole, whose path <see cref="FeedFastPath"/> would take, is answered by the same
+/// feed's <see cref="FeedHandler"/> (same parse, same outcome, same histogram) into a <see cref="LaneResponse"/> on the
+/// loop's thread. Everything else is handed to Kestrel, including the paths the fast path leaves to routing, so the
+/// contract stays the one Kestrel keeps.
 /// </summary>
-public sealed class FeedLane(FeedHandler feed, HttpDate date) : IRequestLane
+public sealed class FeedLane(FeedFastPath paths, HttpDate date) : IRequestLane
 {
     public LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written)
     {
@@ -24,10 +25,13 @@ public sealed class FeedLane(FeedHandler feed, HttpDate date) : IRequestLane
         Encoding.ASCII.GetChars(target, text);
         var query = text.IndexOf('?');
         var path = query < 0 ? text : text[..query];
-        if (!FeedFastPath.TakesPath(path))
+        if (!paths.TryRoute(path, out var feed, out var userIdStart))
             return LaneResult.HandOff;
         var response = new LaneResponse(output, date.Current);
-        if (!feed.Answer(ref response, FeedFastPath.UserId(path), query < 0 ? default : text[query..]))
+        var answered = feed is null
+            ? FeedFastPath.UnknownFeed(ref response)
+            : feed.Answer(ref response, path[userIdStart..], query < 0 ? default : text[query..]);
+        if (!answered)
             return LaneResult.OutputFull;
         consumed = length;
         written = response.Written;

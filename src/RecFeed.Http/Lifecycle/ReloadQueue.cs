@@ -15,14 +15,14 @@ internal sealed class ReloadQueue(ILogger log) : IDisposable
     private readonly CancellationTokenSource _closing = new();
     // Guards the state below against the signal thread.
     private readonly Lock _state = new();
-    private FeedReloader? _reloader;
+    private IReadOnlyList<ServedFeed>? _feeds;
     private bool _open;
     private bool _closed;
     private bool _askedWhileStarting;
     private Task _queued = Task.CompletedTask;
 
-    /// <summary>What reloads run with; before the listeners start, since the admin listener reloads at once.</summary>
-    public void Attach(FeedReloader reloader) => _reloader = reloader;
+    /// <summary>The feeds a reload reloads, each with its own reloader; before the listeners start, since the admin listener reloads at once.</summary>
+    public void Attach(IReadOnlyList<ServedFeed> feeds) => _feeds = feeds;
 
     /// <summary>Ready: from now on a request runs; one asked for while starting runs now.</summary>
     public void Open()
@@ -58,15 +58,28 @@ internal sealed class ReloadQueue(ILogger log) : IDisposable
         await ReloadAsync(trigger);
     }
 
-    /// <summary>Reloads the data path now, logs the outcome in one line and returns it. Never throws.</summary>
+    /// <summary>
+    /// Reloads every feed's data path now, one after the other, each logged in one line (in the feed's log) and
+    /// counted on its own; a feed whose file is unchanged is skipped, one whose file is bad keeps what it served.
+    /// Never throws. With one feed its result; with several, the worst of them, with a line per feed.
+    /// </summary>
     public async Task<ReloadResult> ReloadAsync(string trigger)
     {
-        var reloader = _reloader ?? throw new InvalidOperationException("not started");
-        var started = Stopwatch.GetTimestamp();
-        var result = await reloader.ReloadAsync(_closing.Token);
-        log.Reloaded(result.Succeeded ? LogLevel.Information : LogLevel.Error, trigger, result.Message,
-            result.Outcome.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return result;
+        var feeds = _feeds ?? throw new InvalidOperationException("not started");
+        var results = new ReloadResult[feeds.Count];
+        for (var i = 0; i < feeds.Count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var result = results[i] = await feeds[i].Reloader!.ReloadAsync(_closing.Token);
+            feeds[i].Log.Reloaded(result.Succeeded ? LogLevel.Information : LogLevel.Error, trigger, result.Message,
+                result.Outcome.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        return results.Length == 1 ? results[0] : new ReloadResult(results.Max(r => r.Outcome) switch
+        {
+            // Skipped sorts before Rejected but after Accepted: a mix of accepted and skipped is a success, shown as accepted.
+            ReloadOutcome.Skipped when results.Any(r => r.Outcome == ReloadOutcome.Accepted) => ReloadOutcome.Accepted,
+            var worst => worst,
+        }, string.Join('\n', results.Select((r, i) => $"feed {feeds[i].Name}: {r.Message}")));
     }
 
     /// <summary>Refuses further requests, abandons the running reload and waits for every queued one to end.</summary>

@@ -3,22 +3,19 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RecFeed.Feed;
-using RecFeed.Format;
 using RecFeed.Http.Admin;
 using RecFeed.Http.Endpoints;
 using RecFeed.Http.Hosting;
 using RecFeed.Http.Metrics;
-using RecFeed.Slab;
-using RecFeed.State;
-using RecFeed.Sync;
 using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Http.Lifecycle;
 
 /// <summary>
 /// One <c>recfeed serve</c> from start to exit; the CLI and the in-process tests compose the server through it alike.
-/// <see cref="StartAsync"/> takes the state file's lock, loads and verifies the feeds file, restores read positions
-/// (the state file, then the position sync's first round), starts the listeners (public, then admin), logs the ready
+/// <see cref="StartAsync"/>, for --data and then each named feed (<see cref="ServedFeed"/>), takes the state file's
+/// lock, loads and verifies the feeds file, restores read positions (the state file, then the position sync's first
+/// round); then it starts the listeners (public, then admin), logs the ready
 /// line, starts the snapshot and sync loops and opens the reload queue. The stop is the reverse
 /// (<see cref="StopCoreAsync"/>, written once): close the reload queue and drain, end the snapshot loop, close the
 /// listeners, end the sync with a last round, write the final snapshot; <see cref="DisposeAsync"/> then frees what
@@ -36,12 +33,10 @@ public sealed class ServeLifecycle : IAsyncDisposable
     private readonly Stack<WebApplication> _listening = new();
     // Cancelled when an epoll loop fails: serve stops as on a signal and exits TransportFailed.
     private readonly CancellationTokenSource _transportFailed = new();
+    // --data's feed first, then the named ones in the order given.
+    private readonly List<ServedFeed> _feeds = [];
     private IServiceProvider? _publicServices;
-    private FeedService? _service;
     private HealthCheck? _health;
-    private StateKeeper? _keeper;
-    private SnapshotLoop? _snapshots;
-    private PositionSyncLoop? _sync;
     private ServeSignals? _signals;
     private Task<ServeExit>? _stop;
 
@@ -52,11 +47,14 @@ public sealed class ServeLifecycle : IAsyncDisposable
         _reloads = new ReloadQueue(_log);
     }
 
-    /// <summary>What this process counts: requests, items, reloads, snapshots (what /metrics shows).</summary>
-    public ServeStatistics Statistics { get; } = new();
+    /// <summary>What --data's feed counts: requests, items, reloads, snapshots (what /metrics shows, <c>feed="default"</c>).</summary>
+    public ServeStatistics Statistics => Feeds[0].Statistics;
 
-    /// <summary>The loaded service; valid after <see cref="StartAsync"/> succeeded.</summary>
-    public FeedService Service => _service ?? throw new InvalidOperationException("not started");
+    /// <summary>--data's loaded service; valid after <see cref="StartAsync"/> succeeded.</summary>
+    public FeedService Service => Feeds[0].Service;
+
+    /// <summary>Every feed: --data's first (<see cref="NamedFeed.DefaultName"/>), then the named ones in the order given.</summary>
+    public IReadOnlyList<ServedFeed> Feeds => _feeds.Count > 0 ? _feeds : throw new InvalidOperationException("not started");
 
     /// <summary>The addresses the public listener really listens on (port 0 resolved), once started.</summary>
     public IReadOnlyList<string> Addresses { get; private set; } = [];
@@ -93,68 +91,48 @@ public sealed class ServeLifecycle : IAsyncDisposable
     /// <summary>Starts serving; null once serving, otherwise why it could not start (already reported in one line).</summary>
     public async Task<ServeExit?> StartAsync(CancellationToken cancellationToken)
     {
-        // The state file first: a second process on it (a replica started with the same paths) refuses at once.
-        StateLock stateLock;
-        try
+        if (NamedFeed.ListError(_options.Feeds) is { } badList)
+            return Refuse(ServeExit.CannotStart, badList);
+        // --data first, whose shard every named feed must hold; each feed's state file lock first within it, so a
+        // second process on it (a replica started with the same paths) refuses at once.
+        var named = _options.Feeds.Count > 0;
+        var specs = _options.Feeds.Prepend(new NamedFeed(NamedFeed.DefaultName, _options.Data, _options.StatePath));
+        foreach (var spec in specs)
         {
-            stateLock = Acquire(StateLock.Acquire(_options.StatePath));
+            var feed = Acquire(new ServedFeed(spec.Name, spec.Data, spec.StatePath, named ? new FeedLogger(_log, spec.Name) : _log));
+            _feeds.Add(feed);
+            if (await feed.LoadAsync(_options, _feeds.Count > 1 ? _feeds[0].Service.Current.Shard : null, cancellationToken) is { } failed)
+                return failed.Why is { } why ? Refuse(failed.Exit, why) : failed.Exit;
         }
-        catch (StateLockException e)
-        {
-            return Refuse(ServeExit.CannotStart, e.Message);
-        }
-        _log.Loading(_options.Data);
-        FeedSlab slab;
-        try
-        {
-            slab = FeedSlab.Load(_options.Data, cancellationToken);
-        }
-        catch (FeedFileException e)
-        {
-            return Refuse(ServeExit.BadData, $"{_options.Data}: {e.Message}");
-        }
-        catch (OperationCanceledException)
-        {
-            return ServeExit.Interrupted;
-        }
-        var service = _service = Acquire(new FeedService(slab, Statistics.Feed));
-        var keeper = Acquire(new StateKeeper(service, _options.StatePath, stateLock, Statistics.Snapshots));
-        try
-        {
-            _log.Restored(keeper.Path, keeper.Restore());
-        }
-        catch (IOException e)
-        {
-            return Refuse(ServeExit.CannotStart, $"{_options.StatePath}: {e.Message}");
-        }
-        _keeper = keeper;
-        if (_options.PositionsRedis is { } redis)
-            await (_sync = Acquire(new PositionSyncLoop(new PositionSync(service, redis, Statistics.Sync), _options.PositionsSyncInterval,
-                Statistics.Sync, _log))).FirstRoundAsync(cancellationToken);
-        _reloads.Attach(Acquire(new FeedReloader(service, _options.Data, Statistics.Reloads, keeper.FollowNewDataset)));
-        if (await StartListenersAsync(service, cancellationToken) is { } failed)
-            return failed;
-        _log.Ready(slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,
+        _reloads.Attach(_feeds);
+        if (await StartListenersAsync(cancellationToken) is { } failedListening)
+            return failedListening;
+        var slab = Service.Slab;
+        _log.Ready(slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds, NamedFeedsPhrase(),
             string.Join(' ', Addresses), AdminAddresses.Count > 0 ? string.Join(' ', AdminAddresses) : "off", _options.Transport.Describe(),
             DescriptorLimit.Soft);
-        _snapshots = new SnapshotLoop(keeper, _options.SnapshotInterval, _log);
-        _sync?.Start();
+        foreach (var feed in _feeds)
+            feed.Run(_options.SnapshotInterval);
         _reloads.Open();
         return null;
     }
 
-    private async Task<ServeExit?> StartListenersAsync(FeedService service, CancellationToken cancellationToken)
+    /// <summary>The ready line's words on the named feeds: empty without any, so a serve of --data alone says what it always said.</summary>
+    private string NamedFeedsPhrase() => _feeds.Count == 1 ? "" : "; named feeds: " + string.Join(", ",
+        _feeds.Skip(1).Select(f => $"{f.Name} ({f.Service.Slab.UserCount} users x {f.Service.Slab.ItemsPerUser} items, {f.Data})"));
+
+    private async Task<ServeExit?> StartListenersAsync(CancellationToken cancellationToken)
     {
-        _health = new HealthCheck(service);
+        _health = new HealthCheck(Service, _feeds.Count > 1 ? _feeds.Select(f => f.Name).ToArray() : []);
         var listeners = new List<WebApplication>
         {
-            PublicListener.Build(service, Statistics, _options.Urls, _options.Transport with { LoopFailed = OnLoopFailed }, _health,
-                _options.LogFormat, _options.Metrics),
+            PublicListener.Build(_feeds, _options.Urls, _options.Transport with { LoopFailed = OnLoopFailed }, _health, _options.LogFormat,
+                _options.Metrics),
         };
         if (_options.AdminUrls.Count > 0)
             listeners.Add(AdminListener.Build(() => ReloadAsync("POST /admin/reload"), _options.AdminUrls, _options.LogFormat,
                 _options.Metrics == MetricsListener.Admin
-                    ? new MetricsHandler(service, Statistics, listeners[0].Services.GetService<EpollTransportMetrics>())
+                    ? new MetricsHandler(_feeds, listeners[0].Services.GetService<EpollTransportMetrics>())
                     : null));
         foreach (var listener in listeners)
             _acquired.Push(listener.DisposeAsync);
@@ -222,15 +200,22 @@ public sealed class ServeLifecycle : IAsyncDisposable
             else
                 _log.Interrupted();
         }
-        if (_snapshots != null)
-            await _snapshots.StopAsync();
+        foreach (var feed in _feeds)
+            if (feed.Snapshots != null)
+                await feed.Snapshots.StopAsync();
         if (finalSnapshot)
             _log.ClosingListeners(ListenerHost.ShutdownTimeout.TotalSeconds);
         while (_listening.TryPop(out var listener))
             await listener.StopAsync(CancellationToken.None);
-        if (_sync != null)
-            await _sync.StopAsync();
-        return finalSnapshot && _keeper is { } keeper ? SnapshotLoop.WriteFinal(keeper, _log, started) : ServeExit.Stopped;
+        foreach (var feed in _feeds)
+            if (feed.Sync != null)
+                await feed.Sync.StopAsync();
+        // Every feed's final snapshot is written, whichever failed: one full disk must not cost the others theirs.
+        var exit = ServeExit.Stopped;
+        foreach (var feed in _feeds)
+            if (finalSnapshot && feed.Keeper is { } keeper && SnapshotLoop.WriteFinal(keeper, feed.Log, started) != ServeExit.Stopped)
+                exit = ServeExit.FinalSnapshotFailed;
+        return exit;
     }
 
     /// <summary>
@@ -242,7 +227,6 @@ public sealed class ServeLifecycle : IAsyncDisposable
         await (_stop ??= StopCoreAsync(drain: false, finalSnapshot: false, default));
         while (_acquired.TryPop(out var free))
             await free();
-        _snapshots?.Dispose();
         _reloads.Dispose();
         _signals?.Dispose();
         _transportFailed.Dispose();

@@ -16,9 +16,10 @@ internal static partial class ServeLog
         Message = "the admin listener is bound beyond loopback ({Addresses}): anyone who reaches it can trigger reloads")]
     public static partial void AdminBeyondLoopback(this ILogger log, string addresses);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s, " +
+    /// <param name="feeds">Empty, or "; named feeds: NAME (...), ..." with what each named feed loaded.</param>
+    [LoggerMessage(Level = LogLevel.Information, Message = "ready: {Users} users x {Items} items, {Bytes} bytes in memory, loaded in {Seconds:F2} s{Feeds}, " +
         "listening on {Addresses} (admin: {Admin}) over {Transport}, up to {Descriptors} open files")]
-    public static partial void Ready(this ILogger log, ulong users, int items, ulong bytes, double seconds, string addresses, string admin,
+    public static partial void Ready(this ILogger log, ulong users, int items, ulong bytes, double seconds, string feeds, string addresses, string admin,
         string transport, ulong descriptors);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "snapshot: {Users} users past the start, {Bytes} bytes in {Ms:F1} ms")]

@@ -13,6 +13,9 @@ public sealed record ServeOptions
     /// <summary>The feeds file; a reload reads whatever is at this path then.</summary>
     public required string Data { get; init; }
 
+    /// <summary>The feeds served beside <see cref="Data"/> at <c>/feed/{name}/{userId}</c>, each with its own state file; none by default.</summary>
+    public IReadOnlyList<NamedFeed> Feeds { get; init; } = [];
+
     public IReadOnlyList<string> Urls { get; init; } = [DefaultUrl];
 
     /// <summary>Where <c>POST /admin/reload</c> listens; empty (the default) for no admin listener. SIGHUP reloads either way.</summary>

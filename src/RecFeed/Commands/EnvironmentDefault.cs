@@ -17,9 +17,11 @@ internal static class EnvironmentDefault
     /// <param name="fallback">The value when the variable is unset or empty.</param>
     /// <param name="parse">The variable's text to a value, or why it is not one (the variable's name is added).</param>
     /// <param name="required">Whether the flag or the variable must be given; the error then names both.</param>
-    public static Option<T> FromEnvironment<T>(this Option<T> option, T fallback, Func<string, (T Value, string? Error)> parse, bool required = false)
+    /// <param name="variable">The variable's name when it is not the option's (a repeatable <c>--feed</c> is <c>RECFEED_FEEDS</c>).</param>
+    public static Option<T> FromEnvironment<T>(this Option<T> option, T fallback, Func<string, (T Value, string? Error)> parse, bool required = false,
+        string? variable = null)
     {
-        var variable = VariableOf(option);
+        variable ??= VariableOf(option);
         option.Description += $" [env: {variable}]";
         // System.CommandLine asks for the default only when the flag is absent: that is what makes the flag win.
         option.DefaultValueFactory = r =>
