@@ -34,7 +34,7 @@ public sealed class FeedFastPath
 
     /// <summary>
     /// The path test, for a GET: true when the fast path answers it, with the feed (null for a name not served,
-    /// answered by <see cref="UnknownFeed{TResponse}"/>) and where the user id segment starts in the path.
+    /// answered by <see cref="UnknownFeed"/>) and where the user id segment starts in the path.
     /// </summary>
     public bool TryRoute(ReadOnlySpan<char> path, out FeedHandler? feed, out int userIdStart)
     {
@@ -75,14 +75,5 @@ public sealed class FeedFastPath
     {
         FeatureResponse.WriteText(context, StatusCodes.Status404NotFound, UnknownFeedBody);
         return Task.CompletedTask;
-    }
-
-    /// <summary>The 404 of <see cref="UnknownFeed(IFeatureCollection)"/> into the fast lane's response; false when it does not fit.</summary>
-    public static bool UnknownFeed<TResponse>(ref TResponse response) where TResponse : IFeedResponse, allows ref struct
-    {
-        if (!response.Fits(UnknownFeedBody.Length))
-            return false;
-        response.Text(StatusCodes.Status404NotFound, UnknownFeedBody);
-        return true;
     }
 }

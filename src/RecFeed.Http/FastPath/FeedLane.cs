@@ -25,13 +25,11 @@ public sealed class FeedLane(FeedFastPath paths, HttpDate date) : IRequestLane
         Encoding.ASCII.GetChars(target, text);
         var query = text.IndexOf('?');
         var path = query < 0 ? text : text[..query];
-        if (!paths.TryRoute(path, out var feed, out var userIdStart))
+        // A name not served is a client's mistake, rare: Kestrel answers its 404, as the fast path does.
+        if (!paths.TryRoute(path, out var feed, out var userIdStart) || feed is null)
             return LaneResult.HandOff;
         var response = new LaneResponse(output, date.Current);
-        var answered = feed is null
-            ? FeedFastPath.UnknownFeed(ref response)
-            : feed.Answer(ref response, path[userIdStart..], query < 0 ? default : text[query..]);
-        if (!answered)
+        if (!feed.Answer(ref response, path[userIdStart..], query < 0 ? default : text[query..]))
             return LaneResult.OutputFull;
         consumed = length;
         written = response.Written;

@@ -59,6 +59,13 @@ internal static class HaproxyConfig
                 http-request return status 404 content-type "text/plain; charset=utf-8" string {notRouted} if !feed
 
             """);
+        b.Append("""
+                # The user id, what shards and replicas are picked by: field(3,/) of "/feed/42", field(4,/) of a named
+                # feed's "/feed/video/42" (a name starts with a lowercase letter, an id never does).
+                http-request set-var(txn.user) path,field(3,/)
+                http-request set-var(txn.user) path,field(4,/) if { path_reg ^/feed/[a-z][a-z0-9_-]*/. }
+
+            """);
         if (n == 1)
         {
             b.Append("""
@@ -69,9 +76,9 @@ internal static class HaproxyConfig
         else
         {
             b.Append($"""
-                    # field(3,/) of "/feed/42" is "42". A malformed id still lands on some shard (text counts as 0, a
-                    # negative remainder matches no rule and takes the default), and that shard answers 400 like any would.
-                    http-request set-var(txn.shard) path,field(3,/),mod({n})
+                    # A malformed id still lands on some shard (text counts as 0, a negative remainder matches no rule and
+                    # takes the default), and that shard answers 400 like any would.
+                    http-request set-var(txn.shard) var(txn.user),mod({n})
 
                 """);
             for (var k = 0u; k < n; k++)
@@ -86,12 +93,13 @@ internal static class HaproxyConfig
                 backend shard{k}
                     # Replicas share the file but each keeps its own read positions, so a user is pinned to one replica by a
                     # hash of the user id; consistent hashing moves only a lost replica's users, and moves them back after.
-                    balance hash path,field(3,/)
+                    balance hash var(txn.user)
                     hash-type consistent
                     option httpchk
                     http-check send meth GET uri /healthz
                     # The body names the shard, so a process started on another shard's file never gets traffic.
-                    http-check expect rstring '^ok shard {k}/{n}$'
+                    # Named feeds follow on the line ("ok shard {k}/{n} feeds default video"), hence ( |$).
+                    http-check expect rstring '^ok shard {k}/{n}( |$)'
                     http-error status 503 content-type "text/plain; charset=utf-8" string "shard {k} of {n} unavailable: no healthy replica\n"
                     http-error status 504 content-type "text/plain; charset=utf-8" string "shard {k} of {n} did not answer in time\n"
 

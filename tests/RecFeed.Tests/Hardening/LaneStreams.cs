@@ -8,7 +8,9 @@ namespace RecFeed.Tests.Hardening;
 /// or one of <see cref="FuzzCases"/>' malformed ones; cut at random byte boundaries, and ended with a request that
 /// closes, a FIN, or nothing. The same seed gives the same streams.
 /// </summary>
-public sealed class LaneStreams(int seed)
+/// <param name="lanePrefixes">What the lane-shaped requests' targets start with instead of <c>/feed/</c> (named
+/// feeds' <c>/feed/video/</c>, names not served); null for <c>/feed/</c> alone, the streams the seeds were found with.</param>
+public sealed class LaneStreams(int seed, string[]? lanePrefixes = null)
 {
     public enum Ending
     {
@@ -73,12 +75,14 @@ public sealed class LaneStreams(int seed)
 
     private string Pick(string[] options) => options[_random.Next(options.Length)];
 
+    private string LanePrefix() => lanePrefixes is null ? "/feed/" : Pick(lanePrefixes);
+
     private byte[] LaneShaped()
     {
         var lane = _random.Next(3) != 0; // most requests the lane takes; the rest change one thing
         var text = new StringBuilder();
         text.Append(lane ? "GET" : Pick(Methods)).Append(' ');
-        text.Append(lane ? "/feed/" : Pick(Prefixes)).Append(lane ? Users[_random.Next(7)] : Pick(Users)).Append(Pick(Queries));
+        text.Append(lane ? LanePrefix() : Pick(Prefixes)).Append(lane ? Users[_random.Next(7)] : Pick(Users)).Append(Pick(Queries));
         text.Append(' ').Append(lane ? "HTTP/1.1" : Pick(Versions)).Append("\r\n");
         var hosts = lane ? 1 : _random.Next(3);
         for (var i = 0; i < hosts; i++)

@@ -32,10 +32,11 @@ public sealed class HaproxyConfigCommandTests : IDisposable
         Assert.Equal(ExitCode.Ok, Run(2, ["h:1", "h:2", "h:3", "h:4"]));
 
         var config = _stdout.ToString();
-        Assert.Contains("    http-request set-var(txn.shard) path,field(3,/),mod(2)\n", config);
+        Assert.Contains("    http-request set-var(txn.user) path,field(3,/)\n", config);
+        Assert.Contains("    http-request set-var(txn.shard) var(txn.user),mod(2)\n", config);
         Assert.Contains("    use_backend shard0 if { var(txn.shard) -m int 0 }\n    use_backend shard1 if { var(txn.shard) -m int 1 }\n", config);
         Assert.Contains("backend shard0\n", config);
-        Assert.Contains("    http-check expect rstring '^ok shard 1/2$'\n", config);
+        Assert.Contains("    http-check expect rstring '^ok shard 1/2( |$)'\n", config);
         Assert.Contains("    server shard0-r0 h:1\n    server shard0-r1 h:3\n", config);
         Assert.Contains("    server shard1-r0 h:2\n    server shard1-r1 h:4\n", config);
         Assert.Empty(_stderr.ToString());
