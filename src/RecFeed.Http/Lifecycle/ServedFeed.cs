@@ -97,9 +97,13 @@ public sealed class ServedFeed : IDisposable
             return (ServeExit.CannotStart, $"{StatePath}: {e.Message}");
         }
         Keeper = keeper;
-        if (options.PositionsRedis is { } redis)
+        if (options.PositionsRedis is { } shared)
+        {
+            // A named feed's keys carry its name too: two feeds of one dataset (a file served twice) never share positions.
+            var redis = Name == NamedFeed.DefaultName ? shared : shared with { KeyPrefix = $"{shared.KeyPrefix}:{Name}" };
             await (Sync = Acquire(new PositionSyncLoop(new PositionSync(service, redis, Statistics.Sync), options.PositionsSyncInterval,
                 Statistics.Sync, Log))).FirstRoundAsync(cancellationToken);
+        }
         Reloader = Acquire(new FeedReloader(service, Data, Statistics.Reloads, keeper.FollowNewDataset));
         return null;
     }

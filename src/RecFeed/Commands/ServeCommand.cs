@@ -24,15 +24,6 @@ internal static class ServeCommand
         Description = "The feeds file to serve (see docs/feeds-format.md). Required, as the flag or the variable.",
     }.FromEnvironment(null, text => (new FileInfo(text), null), required: true);
 
-    private static readonly Option<string[]> Feeds = new Option<string[]>("--feed")
-    {
-        Description = "Also serve a named feed, NAME=PATH, at GET /feed/NAME/{userId}; repeatable (the variable: NAME=PATH,NAME=PATH). " +
-            "NAME: a lowercase letter, then a-z 0-9 _ -, at most 32 characters, not 'default' (--data's label). Each feed has its own " +
-            "state file (PATH.state), reload and feed=\"NAME\" metrics, and must hold --data's shard (docs/operations.md).",
-        HelpName = "NAME=PATH",
-        Validators = { r => CheckFeeds(r, r.Tokens.Select(t => t.Value)) },
-    }.FromEnvironment([], ParseFeedList, variable: "RECFEED_FEEDS");
-
     private static readonly Option<string> Urls = new Option<string>("--urls")
     {
         Description = "Where to listen, ';'-separated http URLs. Use http://0.0.0.0:PORT to accept other hosts.",
@@ -135,7 +126,7 @@ internal static class ServeCommand
         var command = new Command("serve",
             "Load a feeds file into memory and serve GET /feed/{userId}?size=N, /healthz and /metrics; with --feed, also GET /feed/{name}/{userId}.")
         {
-            Data, Feeds, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer, FastLane, Metrics,
+            Data, FeedOption.Feeds, Urls, AdminUrls, StatePath, SnapshotInterval, DrainSeconds, Format, Transport, IoThreads, RequestBuffer, FastLane, Metrics,
             PositionsRedis, PositionsSyncSeconds,
         };
         command.Validators.Add(r =>
@@ -146,7 +137,7 @@ internal static class ServeCommand
         command.SetAction((r, ct) => RunAsync(Console.Error, new ServeOptions
         {
             Data = r.GetValue(Data)!.FullName,
-            Feeds = [.. r.GetValue(Feeds)!.Select(spec => NamedFeed.Parse(spec).Feed!)],
+            Feeds = FeedOption.NamedFeeds(r),
             Urls = SplitUrls(r.GetValue(Urls)!),
             AdminUrls = SplitUrls(r.GetValue(AdminUrls) ?? ""),
             State = r.GetValue(StatePath)?.FullName,
@@ -187,32 +178,6 @@ internal static class ServeCommand
     {
         if (r.Tokens is [var token] && error(token.Value) is { } message)
             r.AddError($"{r.Option.Name}: {message}");
-    }
-
-    private static void CheckFeeds(OptionResult r, IEnumerable<string> specs)
-    {
-        if (FeedListError(specs) is { } error)
-            r.AddError($"{r.Option.Name}: {error}");
-    }
-
-    /// <summary>Why NAME=PATH specs cannot be served together (a bad spec or name, a name twice), or null.</summary>
-    private static string? FeedListError(IEnumerable<string> specs)
-    {
-        var feeds = new List<NamedFeed>();
-        foreach (var spec in specs)
-        {
-            var (feed, error) = NamedFeed.Parse(spec);
-            if (error != null)
-                return error + ".";
-            feeds.Add(feed!);
-        }
-        return NamedFeed.ListError(feeds) is { } listError ? listError + "." : null;
-    }
-
-    private static (string[] Value, string? Error) ParseFeedList(string text)
-    {
-        var specs = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return FeedListError(specs) is { } error ? ([], error) : (specs, null);
     }
 
     private static string? UrlsError(string urls)

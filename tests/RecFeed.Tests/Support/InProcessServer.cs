@@ -26,6 +26,9 @@ public sealed class InProcessServer : IAsyncDisposable
 
     public FeedService Service => _serve.Service;
     public ServeStatistics Statistics => _serve.Statistics;
+
+    /// <summary>Every feed: --data's first, then the named ones.</summary>
+    public IReadOnlyList<ServedFeed> Feeds => _serve.Feeds;
     public Uri Address { get; }
     public HttpClient Client { get; }
 
