@@ -33,7 +33,7 @@ public static class PublicListener
             builder.Services.AddSingleton(_ => clock); // created by the container, so its timer is disposed with it
         ServeFeedAheadOfHost(builder.Services, paths);
         // created by the container, so disposed with it
-        builder.Services.AddSingleton(_ => FeedMeter.Create(feeds[0].Service, feeds[0].Statistics));
+        builder.Services.AddSingleton(_ => FeedMeter.Create(feeds));
         var app = builder.Build();
         app.Services.GetRequiredService<Meter>();
         // GET /feed/{userId} and /feed/{name}/{userId} are normally answered by FeedApplication before this pipeline;

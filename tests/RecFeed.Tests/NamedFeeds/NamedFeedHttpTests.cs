@@ -1,6 +1,7 @@
 using System.Net;
 using RecFeed.Feed;
 using RecFeed.Http.Lifecycle;
+using RecFeed.Http.Metrics;
 using RecFeed.Slab;
 using RecFeed.Tests.Support;
 
@@ -119,6 +120,30 @@ public sealed class NamedFeedHttpTests : TempDirectoryTest
         Assert.All(unlabelled, name => Assert.Contains(processWide, p => name.StartsWith(p, StringComparison.Ordinal)));
         var (code, output) = await SystemTool.RunAsync(SystemTool.Find("promtool", "prometheus"), ["check", "metrics"], stdin: body);
         Assert.True(code == 0 && output.Length == 0, $"promtool check metrics: exit {code}\n{output}");
+    }
+
+    [Fact]
+    public async Task The_RecFeed_meter_tags_each_feeds_measurements_with_its_name()
+    {
+        await using var server = await StartAsync(fastLane: false);
+        await ListAsync(server, "/feed/home-b/1?size=4");
+
+        var measured = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == FeedMeter.Name && ReferenceEquals(instrument.Meter.Scope, server.Statistics))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measured[instrument.Name + "{" + string.Join(',', tags.ToArray().Select(t => $"{t.Key}={t.Value}")) + "}"] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(1, measured["recfeed.requests{feed=home-b,outcome=served}"]);
+        Assert.Equal(0, measured["recfeed.requests{feed=default,outcome=served}"]);
+        Assert.Equal(4, measured["recfeed.items.personal{feed=home-b}"]);
+        Assert.Equal(Users, measured["recfeed.users.loaded{feed=video}"]);
     }
 
     private static async Task<uint[]> ListAsync(InProcessServer server, string target) =>
