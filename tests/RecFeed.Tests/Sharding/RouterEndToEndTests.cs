@@ -68,6 +68,40 @@ public sealed partial class RouterEndToEndTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task A_named_feed_is_routed_by_its_user_id_and_passes_the_health_check()
+    {
+        var files = Generate(2);
+        // Each shard's file again under the name "video" (a copy: its own state file), so the expected rows are known.
+        var shards = new List<ServeProcess>();
+        foreach (var file in files)
+        {
+            var video = file.Replace("feeds.", "video.", StringComparison.Ordinal);
+            File.Copy(file, video);
+            shards.Add(await StartShardAsync(file, "--feed", $"video={video}"));
+        }
+        // Only healthy backends get traffic: "ok shard k/2 feeds default video" must pass the check.
+        var router = await StartRouterAsync(2, [.. shards]);
+
+        for (var user = 0u; user < 40; user++)
+        {
+            var pages = new List<uint>();
+            for (var page = 0; page < 2; page++)
+            {
+                using var response = await router.Client.GetAsync($"/feed/video/{user}?size={Page}");
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"user {user}: {response.StatusCode}");
+                pages.AddRange(Parse(await response.Content.ReadAsStringAsync()));
+            }
+            Assert.Equal(Row(user), pages);
+        }
+        foreach (var shard in shards)
+        {
+            var samples = MetricsText.Samples(await shard.Client.GetStringAsync("/metrics"));
+            Assert.Equal(40, samples["recfeed_requests_total{feed=\"video\",outcome=\"served\"}"]);
+            Assert.Equal(0, samples["recfeed_requests_total{feed=\"video\",outcome=\"misdirected\"}"]);
+        }
+    }
+
+    [Fact]
     public async Task Killing_a_shard_fails_only_its_users_fast_with_a_clear_status_until_it_returns()
     {
         var files = Generate(2);
