@@ -44,59 +44,74 @@ public static class LaneRequest
         target = default;
         if (!input[..Math.Min(input.Length, Method.Length)].SequenceEqual(Method[..Math.Min(input.Length, Method.Length)]))
             return LaneResult.HandOff;
-        var end = input.IndexOf(EndOfHead);
-        if (end < 0)
-            return input.Length < MaxRequest ? LaneResult.NeedMore : LaneResult.HandOff;
-        if (end + EndOfHead.Length > MaxRequest)
-            return LaneResult.HandOff;
-        var head = input[..(end + Crlf.Length)];
-        // The target is the run of target bytes after the method, and the version and CRLF must follow it: a space
-        // ends the run, and neither part holds a CR, so that CRLF is the request line's first.
-        var targetLength = LaneBytes.Span(head[Method.Length..], LaneBytes.Target);
-        var lineEnd = Method.Length + targetLength + Version.Length;
-        if (targetLength == 0 || head[Method.Length] != '/' || lineEnd + Crlf.Length > MaxRequestLine
-            || !head[(Method.Length + targetLength)..].StartsWith(VersionLine))
-            return LaneResult.HandOff;
-        target = head.Slice(Method.Length, targetLength);
-        if (!HeadersTaken(head[(lineEnd + Crlf.Length)..]))
-            return LaneResult.HandOff;
-        length = end + EndOfHead.Length;
-        return LaneResult.Answered;
+        if (Taken(input[..Math.Min(input.Length, MaxRequest)], out length, out target))
+            return LaneResult.Answered;
+        // Taken left length and target empty. Not taken: wait only while no end of the head has come and the limit is not reached. Every request that
+        // is whole, within the limit and of the lane's shape was taken above, so this is the whole rest of the rule.
+        return input.Length < MaxRequest && input.IndexOf(EndOfHead) < 0 ? LaneResult.NeedMore : LaneResult.HandOff;
     }
 
     /// <summary>
-    /// The header block, each line ending in CRLF. One vectorised pass proves every byte is a value byte, CR or LF;
-    /// each line then ends at its first CR or LF, which must be a CR and an LF, so no line holds a bare one. What is
-    /// left of a line is its name's shape (one table scan, which also finds the colon) and the few names that
-    /// matter, picked by length and first byte.
+    /// One pass forward over a request that starts with the method: the target is the run of target bytes after it,
+    /// the version and CRLF must follow (a space ends the run, neither holds a CR, so that CRLF is the line's first),
+    /// then header lines, each of value bytes up to its first byte that is not one, which must be the CR of a CRLF,
+    /// until the empty line. A line is its name's shape (one table scan, which also finds the colon) and the few
+    /// names that matter, picked by length and first byte. False for anything else, a cut included.
     /// </summary>
-    private static bool HeadersTaken(ReadOnlySpan<byte> headers)
+    private static bool Taken(ReadOnlySpan<byte> input, out int length, out ReadOnlySpan<byte> target)
     {
-        if (headers.IndexOfAnyExcept(HeadBytes) >= 0)
+        length = 0;
+        target = default;
+        if (input.Length <= Method.Length || input[Method.Length] != '/')
+            return false;
+        var targetLength = LaneBytes.Span(input[Method.Length..], LaneBytes.Target);
+        var at = Method.Length + targetLength;
+        if (!input[at..].StartsWith(VersionLine))
+            return false;
+        at += VersionLine.Length;
+        if (at > MaxRequestLine)
             return false;
         var hosts = 0;
         var others = 0;
-        var rest = headers;
-        while (!rest.IsEmpty)
+        while (!input[at..].StartsWith(Crlf))
         {
-            var lineEnd = rest.IndexOfAny((byte)'\r', (byte)'\n');
-            if (lineEnd < 0 || rest[lineEnd] != '\r' || lineEnd + 1 == rest.Length || rest[lineEnd + 1] != '\n')
+            var line = Line(input[at..]);
+            if (line < 0 || !HeaderTaken(input.Slice(at, line), ref hosts, ref others))
                 return false;
-            var line = rest[..lineEnd];
-            rest = rest[(lineEnd + Crlf.Length)..];
-            var colon = LaneBytes.Span(line, LaneBytes.Token);
-            if (colon == 0 || colon == line.Length || line[colon] != ':')
-                return false;
-            var name = line[..colon];
-            if (name.Length == 4 && Is(name, "host"u8))
-            {
-                if (++hosts > 1 || !IsHost(TrimSpaces(line[(colon + 1)..])))
-                    return false;
-            }
-            else if (IsFraming(name) || ++others > MaxHeaders)
-                return false;
+            at += line + Crlf.Length;
         }
-        return hosts == 1;
+        if (hosts != 1)
+            return false;
+        length = at + Crlf.Length;
+        target = input.Slice(Method.Length, targetLength);
+        return true;
+    }
+
+    /// <summary>The length of the line at the start of <paramref name="rest"/>: tabs and visible ASCII, then CRLF; else -1.</summary>
+    private static int Line(ReadOnlySpan<byte> rest)
+    {
+        var at = 0;
+        while (true)
+        {
+            var other = rest[at..].IndexOfAnyExceptInRange((byte)' ', (byte)'~');
+            if (other < 0)
+                return -1;
+            at += other;
+            if (rest[at] != '\t')
+                return rest[at] == '\r' && at + 1 < rest.Length && rest[at + 1] == '\n' ? at : -1;
+            at++;
+        }
+    }
+
+    private static bool HeaderTaken(ReadOnlySpan<byte> line, ref int hosts, ref int others)
+    {
+        var colon = LaneBytes.Span(line, LaneBytes.Token);
+        if (colon == 0 || colon == line.Length || line[colon] != ':')
+            return false;
+        var name = line[..colon];
+        if (name.Length == 4 && Is(name, "host"u8))
+            return ++hosts == 1 && IsHost(TrimSpaces(line[(colon + 1)..]));
+        return !IsFraming(name) && ++others <= MaxHeaders;
     }
 
     /// <summary>A name and an optional port: what Kestrel's host check takes, and nothing it would refuse.</summary>
@@ -150,15 +165,4 @@ public static class LaneRequest
     /// </summary>
     private static bool Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lower) =>
         (name[0] | 0x20) == lower[0] && Ascii.EqualsIgnoreCase(name, lower);
-
-    /// <summary>What a header block may hold: value bytes (tab and visible ASCII, which include the name's), CR, LF.</summary>
-    private static readonly System.Buffers.SearchValues<byte> HeadBytes = System.Buffers.SearchValues.Create(HeadBlockBytes());
-
-    private static byte[] HeadBlockBytes()
-    {
-        var bytes = new List<byte> { (byte)'\t', (byte)'\r', (byte)'\n' };
-        for (var b = 0x20; b < 0x7F; b++)
-            bytes.Add((byte)b);
-        return [.. bytes];
-    }
 }
