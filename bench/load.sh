@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # recfeed load bench: recfeed on each of its transports (epoll, the default, and Kestrel's sockets) against two
-# ceilings (nginx and a fixed-body Kestrel app) and the Go design it replaces (bench/godesign), same wrk command,
-# one run, optionally in interleaved rounds and with syscalls per request counted under strace.
+# ceilings (nginx and a fixed-body Kestrel app), the floor of the kernel path (bench/cfloor: a C epoll responder that
+# parses nothing) and the Go design it replaces (bench/godesign), same wrk command, one run, optionally in
+# interleaved rounds and with syscalls per request counted under strace.
 #
 #   bench/load.sh [--users N] [--duration S] [--connections C] [--threads T] [--soak S] [--rounds R] [--strace S]
 #                 [--warmup S] [--port-base P] [--pin] [--no-build] [--targets LIST] [--chart FILE]
-#                 [--format-version V]
+#                 [--format-version V] [--io-threads N] [--fast-lane on|off]
 #
 #   --users N        users in the feeds file (default 5000000; bench/data/feeds-N-vV.bin, 200 items each, generated if missing)
 #   --format-version V  feeds file format 1 or 2 (default 2), to compare the two on the same users
@@ -20,12 +21,15 @@
 #   --strace S       afterwards, S seconds of load on recfeed, recfeed-sockets and nginx each under strace -c -f:
 #                    system calls per request, counts only (strace slows the server; default 0: off)
 #   --port-base P    listen on 127.0.0.1:P (recfeed), P+1 (Kestrel ceiling), P+2 (nginx), P+3 (Go),
-#                    P+4 (recfeed-sockets) (default 18080)
+#                    P+4 (recfeed-sockets), P+5 (C floor) (default 18080)
 #   --pin            pin the server to CPU 0 and wrk to CPU 1
 #   --no-build       use the binaries already in artifacts/ instead of publishing (builds only what is missing)
-#   --targets LIST   comma-separated subset of recfeed,recfeed-sockets,kestrel,nginx,go (default all five)
+#   --targets LIST   comma-separated subset of recfeed,recfeed-sockets,kestrel,nginx,cfloor,go (default all six)
+#   --io-threads N   recfeed's epoll loop threads (serve --io-threads; default 1, as nginx gets one worker; 0: one per core)
+#   --fast-lane M    recfeed's fast lane, on or off (serve --fast-lane; default on)
 #   --chart FILE     write the chart (SVG: RPS and p50/p99/p99.9 per target) there (default bench/results/STAMP.svg)
 #
+# CPU per request is the server's utime + stime over the measured run, divided by the requests wrk counted.
 # Exits non-zero if recfeed answered anything but 2xx, any socket error happened against it, or the soak failed.
 # Results are printed and also kept in bench/results/ (gitignored), with the chart.
 set -euo pipefail
@@ -34,25 +38,28 @@ root=$(pwd)
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 users=5000000 duration=30 connections=64 threads=1 warmup=5 soak=0 port_base=18080 pin=0 build=1 format_version=2
-rounds=1 strace_s=0
-targets=recfeed,recfeed-sockets,kestrel,nginx,go
+rounds=1 strace_s=0 io_threads=1 fast_lane=on
+targets=recfeed,recfeed-sockets,kestrel,nginx,cfloor,go
 chart=""
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 need_int() { [[ "$2" =~ ^[0-9]+$ ]] || { echo "load.sh: $1 needs a whole number, got '$2'" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --users|--duration|--connections|--threads|--warmup|--soak|--port-base|--format-version|--rounds|--strace)
+    --users|--duration|--connections|--threads|--warmup|--soak|--port-base|--format-version|--rounds|--strace|--io-threads)
       [[ $# -ge 2 ]] || usage
       need_int "$1" "$2"
       case "$1" in
         --users) users=$2 ;; --duration) duration=$2 ;; --connections) connections=$2 ;; --threads) threads=$2 ;;
         --warmup) warmup=$2 ;; --soak) soak=$2 ;; --port-base) port_base=$2 ;; --format-version) format_version=$2 ;;
-        --rounds) rounds=$2 ;; --strace) strace_s=$2 ;;
+        --rounds) rounds=$2 ;; --strace) strace_s=$2 ;; --io-threads) io_threads=$2 ;;
       esac
       shift 2 ;;
     --pin) pin=1; shift ;;
     --no-build) build=0; shift ;;
     --targets) [[ $# -ge 2 ]] || usage; targets=$2; shift 2 ;;
+    --fast-lane)
+      [[ $# -ge 2 && ($2 == on || $2 == off) ]] || { echo "load.sh: --fast-lane needs on or off" >&2; exit 2; }
+      fast_lane=$2; shift 2 ;;
     --chart) [[ $# -ge 2 ]] || usage; chart=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "load.sh: unknown argument '$1'" >&2; usage ;;
@@ -63,7 +70,10 @@ done
 wants() { [[ ",$targets," == *",$1,"* ]]; }
 IFS=',' read -r -a target_list <<<"$targets"
 for t in "${target_list[@]}"; do
-  case "$t" in recfeed|recfeed-sockets|kestrel|nginx|go) ;; *) echo "load.sh: unknown target '$t' (recfeed, recfeed-sockets, kestrel, nginx, go)" >&2; exit 2 ;; esac
+  case "$t" in
+    recfeed|recfeed-sockets|kestrel|nginx|cfloor|go) ;;
+    *) echo "load.sh: unknown target '$t' (recfeed, recfeed-sockets, kestrel, nginx, cfloor, go)" >&2; exit 2 ;;
+  esac
 done
 
 # --- every process this script starts is recorded here and stopped by pid on exit ---
@@ -92,12 +102,17 @@ if ! command -v wrk >/dev/null || ! have_nginx || ! command -v curl >/dev/null |
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk nginx-light curl golang-go golang-github-valyala-fasthttp-dev gnuplot-nox strace >&2
 fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+if wants cfloor; then
+  source "$root/scripts/ensure-packages.sh"
+  ensure_packages gcc=gcc
+fi
 command -v curl >/dev/null || { echo "load.sh: curl is needed" >&2; exit 1; }
 
 case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64|arm64) rid=linux-arm64 ;; *) echo "unsupported machine" >&2; exit 1 ;; esac
 recfeed=$root/artifacts/recfeed
 fixedbody=$root/artifacts/bench/fixedbody/fixedbody
 godesign=$root/artifacts/bench/godesign/godesign
+cfloor=$root/artifacts/bench/cfloor/cfloor
 if [[ $build -eq 1 || ! -x $recfeed ]]; then ./build.sh >&2; fi
 if wants kestrel && [[ $build -eq 1 || ! -x $fixedbody ]]; then
   dotnet publish bench/FixedBody/FixedBody.csproj -c Release -r "$rid" -o artifacts/bench/fixedbody -p:TreatWarningsAsErrors=true >&2
@@ -105,6 +120,11 @@ fi
 if wants go && [[ $build -eq 1 || ! -x $godesign ]]; then
   mkdir -p "$(dirname "$godesign")"
   GO111MODULE=off GOPATH=$gopath GOFLAGS= go build -o "$godesign" ./bench/godesign >&2
+fi
+
+if wants cfloor && [[ $build -eq 1 || ! -x $cfloor || bench/cfloor/cfloor.c -nt $cfloor ]]; then
+  mkdir -p "$(dirname "$cfloor")"
+  gcc -O2 -Wall -Wextra -Werror -o "$cfloor" bench/cfloor/cfloor.c >&2
 fi
 
 # --- data ---
@@ -213,8 +233,8 @@ soak() { # pid url
 # contending with it for a core costs more than it serves (bench/README.md). Kestrel's sockets engine has one
 # thread below 32 cores by its own rule.
 start_recfeed() { # name transport port -> sets server_pid
-  "${server_cpu[@]}" "$recfeed" serve --data "$data" --urls "http://127.0.0.1:$3" --transport "$2" --io-threads 1 \
-    --drain-seconds 0 >"$run_dir/$1.log" 2>&1 &
+  "${server_cpu[@]}" "$recfeed" serve --data "$data" --urls "http://127.0.0.1:$3" --transport "$2" --io-threads "$io_threads" \
+    --fast-lane "$fast_lane" --drain-seconds 0 >"$run_dir/$1.log" 2>&1 &
   server_pid=$!
   started+=("$server_pid")
 }
@@ -260,6 +280,10 @@ start_target() {
       "${server_cpu[@]}" "$fixedbody" --urls "http://127.0.0.1:$port" --length "$body_length" >"$run_dir/kestrel.log" 2>&1 &
       server_pid=$!; started+=("$server_pid") ;;
     nginx) port=$((port_base + 2)); start_nginx "$port"; target_url=http://127.0.0.1:$port/ ;;
+    cfloor)
+      port=$((port_base + 5)); target_url=http://127.0.0.1:$port/
+      "${server_cpu[@]}" "$cfloor" "$port" "$body_length" >"$run_dir/cfloor.log" 2>&1 &
+      server_pid=$!; started+=("$server_pid") ;;
     go)
       port=$((port_base + 3)); target_url=http://127.0.0.1:$port/
       "${server_cpu[@]}" "$godesign" --data "$go_data" --addr "127.0.0.1:$port" >"$run_dir/go.log" 2>&1 &
@@ -286,7 +310,7 @@ stop_pid "$server_pid"
 # The Go design goes first in each round and the small ceilings after it: the Go map's ~11 GB, freed when it stops,
 # left the next server's p99 at 13-19 ms (seen on both recfeed transports) where it is 1-5 ms otherwise.
 ordered=()
-for t in go kestrel nginx recfeed recfeed-sockets; do if wants "$t"; then ordered+=("$t"); fi; done
+for t in go kestrel nginx cfloor recfeed recfeed-sockets; do if wants "$t"; then ordered+=("$t"); fi; done
 for ((round = 1; round <= rounds; round++)); do
   for t in "${ordered[@]}"; do
     row=$t; [[ $rounds -gt 1 ]] && row=$t/$round
@@ -327,6 +351,7 @@ ratio() { # column a b -> a/b in that column, or - if either is missing
 suffix() { [[ $rounds -gt 1 ]] && echo "/$1" || true; }
 {
   echo "recfeed load bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+  echo "recfeed: serve --io-threads $io_threads --fast-lane $fast_lane"
   echo "wrk -t$threads -c$connections -d${duration}s --latency, random user ids in [0, $users), warmup ${warmup} s$([[ $pin -eq 1 ]] && echo ', server on CPU 0, wrk on CPU 1')$([[ $rounds -gt 1 ]] && echo ", $rounds interleaved rounds")"
   echo "feeds file: $data ($(du -h "$data" | cut -f1)), generate: $generate_s; serve ready after ${ready_s:-?} s (load + verify ${load_s:-?} s, ${load_cpu_s:-?} s CPU, peak RSS ${load_rss_mb:-?} MB; payload $(awk -v b="$(stat -c %s "$data")" 'BEGIN { printf "%.0f", (b - 128) / 1048576 }') MB); ceiling body: ${body_length} bytes"
   printf '%-17s %9s %8s %8s %8s %8s %8s %9s %9s %9s\n' target RPS p50_ms p99_ms p99.9_ms sockerr non2xx cpu_us/req bytes/req peak_MB
@@ -341,6 +366,7 @@ suffix() { [[ $rounds -gt 1 ]] && echo "/$1" || true; }
     fi
     if [[ -n ${rps[kestrel$r]:-} ]]; then echo "recfeed / Kestrel fixed body: RPS $(ratio rps "recfeed$r" "kestrel$r"), CPU per request $(ratio cpu_us "recfeed$r" "kestrel$r")"; fi
     if [[ -n ${rps[nginx$r]:-} ]]; then echo "recfeed / nginx:              RPS $(ratio rps "recfeed$r" "nginx$r"), CPU per request $(ratio cpu_us "recfeed$r" "nginx$r")"; fi
+    if [[ -n ${rps[cfloor$r]:-} ]]; then echo "recfeed / C floor:            RPS $(ratio rps "recfeed$r" "cfloor$r"), CPU per request $(ratio cpu_us "recfeed$r" "cfloor$r")"; fi
     if [[ -n ${rps[go$r]:-} ]]; then echo "recfeed / Go design:          RPS $(ratio rps "recfeed$r" "go$r"), CPU per request $(ratio cpu_us "recfeed$r" "go$r")"; fi
   done
   for t in recfeed recfeed-sockets nginx; do

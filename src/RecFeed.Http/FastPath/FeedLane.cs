@@ -22,7 +22,7 @@ public sealed class FeedLane(FeedFastPath paths, HttpDate date) : IRequestLane
             return parsed;
         // The target is ASCII (LaneRequest checked every byte), so widening it is decoding it.
         Span<char> text = stackalloc char[target.Length];
-        Encoding.ASCII.GetChars(target, text);
+        Ascii.ToUtf16(target, text, out _);
         var query = text.IndexOf('?');
         var path = query < 0 ? text : text[..query];
         // A name not served is a client's mistake, rare: Kestrel answers its 404, as the fast path does.

@@ -29,6 +29,7 @@ public static class LaneRequest
 
     private static ReadOnlySpan<byte> Method => "GET "u8;
     private static ReadOnlySpan<byte> Version => " HTTP/1.1"u8;
+    private static ReadOnlySpan<byte> VersionLine => " HTTP/1.1\r\n"u8;
     private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
     private static ReadOnlySpan<byte> Crlf => "\r\n"u8;
 
@@ -43,89 +44,125 @@ public static class LaneRequest
         target = default;
         if (!input[..Math.Min(input.Length, Method.Length)].SequenceEqual(Method[..Math.Min(input.Length, Method.Length)]))
             return LaneResult.HandOff;
-        var end = input.IndexOf(EndOfHead);
-        if (end < 0)
-            return input.Length < MaxRequest ? LaneResult.NeedMore : LaneResult.HandOff;
-        if (end + EndOfHead.Length > MaxRequest)
-            return LaneResult.HandOff;
-        var head = input[..(end + Crlf.Length)];
-        var lineEnd = head.IndexOf(Crlf);
-        var line = head[..lineEnd];
-        if (lineEnd + Crlf.Length > MaxRequestLine || !line.EndsWith(Version) || line.Length <= Method.Length + Version.Length)
-            return LaneResult.HandOff;
-        target = line[Method.Length..^Version.Length];
-        if (target[0] != '/' || target.IndexOfAnyExcept(TargetBytes) >= 0)
-            return LaneResult.HandOff;
-        if (!HeadersTaken(head[(lineEnd + Crlf.Length)..]))
-            return LaneResult.HandOff;
-        length = end + EndOfHead.Length;
-        return LaneResult.Answered;
+        if (Taken(input[..Math.Min(input.Length, MaxRequest)], out length, out target))
+            return LaneResult.Answered;
+        // Taken left length and target empty. Not taken: wait only while no end of the head has come and the limit is not reached. Every request that
+        // is whole, within the limit and of the lane's shape was taken above, so this is the whole rest of the rule.
+        return input.Length < MaxRequest && input.IndexOf(EndOfHead) < 0 ? LaneResult.NeedMore : LaneResult.HandOff;
     }
 
-    private static bool HeadersTaken(ReadOnlySpan<byte> headers)
+    /// <summary>
+    /// One pass forward over a request that starts with the method: the target is the run of target bytes after it,
+    /// the version and CRLF must follow (a space ends the run, neither holds a CR, so that CRLF is the line's first),
+    /// then header lines, each of value bytes up to its first byte that is not one, which must be the CR of a CRLF,
+    /// until the empty line. A line is its name's shape (one table scan, which also finds the colon) and the few
+    /// names that matter, picked by length and first byte. False for anything else, a cut included.
+    /// </summary>
+    private static bool Taken(ReadOnlySpan<byte> input, out int length, out ReadOnlySpan<byte> target)
     {
+        length = 0;
+        target = default;
+        if (input.Length <= Method.Length || input[Method.Length] != '/')
+            return false;
+        var targetLength = LaneBytes.Span(input[Method.Length..], LaneBytes.Target);
+        var at = Method.Length + targetLength;
+        if (!input[at..].StartsWith(VersionLine))
+            return false;
+        at += VersionLine.Length;
+        if (at > MaxRequestLine)
+            return false;
         var hosts = 0;
         var others = 0;
-        while (!headers.IsEmpty)
+        while (!input[at..].StartsWith(Crlf))
         {
-            var lineEnd = headers.IndexOf(Crlf);
-            var line = headers[..lineEnd];
-            headers = headers[(lineEnd + Crlf.Length)..];
-            var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || line[..colon].IndexOfAnyExcept(TokenBytes) >= 0)
+            var line = Line(input[at..]);
+            if (line < 0 || !HeaderTaken(input.Slice(at, line), ref hosts, ref others))
                 return false;
-            var name = line[..colon];
-            var value = line[(colon + 1)..].Trim(" \t"u8);
-            if (value.IndexOfAnyExcept(ValueBytes) >= 0)
-                return false;
-            if (name.Length == 4 && Ascii.EqualsIgnoreCase(name, "host"u8))
-            {
-                if (++hosts > 1 || !IsHost(value))
-                    return false;
-            }
-            else if (IsFraming(name) || ++others > MaxHeaders)
-                return false;
+            at += line + Crlf.Length;
         }
-        return hosts == 1;
+        if (hosts != 1)
+            return false;
+        length = at + Crlf.Length;
+        target = input.Slice(Method.Length, targetLength);
+        return true;
+    }
+
+    /// <summary>The length of the line at the start of <paramref name="rest"/>: tabs and visible ASCII, then CRLF; else -1.</summary>
+    private static int Line(ReadOnlySpan<byte> rest)
+    {
+        var at = 0;
+        while (true)
+        {
+            var other = rest[at..].IndexOfAnyExceptInRange((byte)' ', (byte)'~');
+            if (other < 0)
+                return -1;
+            at += other;
+            if (rest[at] != '\t')
+                return rest[at] == '\r' && at + 1 < rest.Length && rest[at + 1] == '\n' ? at : -1;
+            at++;
+        }
+    }
+
+    private static bool HeaderTaken(ReadOnlySpan<byte> line, ref int hosts, ref int others)
+    {
+        var colon = LaneBytes.Span(line, LaneBytes.Token);
+        if (colon == 0 || colon == line.Length || line[colon] != ':')
+            return false;
+        var name = line[..colon];
+        if (name.Length == 4 && Is(name, "host"u8))
+            return ++hosts == 1 && IsHost(TrimSpaces(line[(colon + 1)..]));
+        return !IsFraming(name) && ++others <= MaxHeaders;
     }
 
     /// <summary>A name and an optional port: what Kestrel's host check takes, and nothing it would refuse.</summary>
     private static bool IsHost(ReadOnlySpan<byte> value)
     {
-        var colon = value.IndexOf((byte)':');
-        var name = colon < 0 ? value : value[..colon];
-        if (name.IsEmpty || name.IndexOfAnyExcept(HostBytes) >= 0)
+        var name = LaneBytes.Span(value, LaneBytes.Host);
+        if (name == 0)
             return false;
-        if (colon < 0)
+        if (name == value.Length)
             return true;
-        var port = value[(colon + 1)..];
-        return !port.IsEmpty && port.Length <= 5 && port.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
+        var port = value[(name + 1)..];
+        if (value[name] != ':' || port.IsEmpty || port.Length > 5)
+            return false;
+        foreach (var b in port)
+            if (!char.IsAsciiDigit((char)b))
+                return false;
+        return true;
     }
 
-    /// <summary>Headers that change how a request is read or whether the connection lives on.</summary>
-    private static bool IsFraming(ReadOnlySpan<byte> name) =>
-        Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8)
-        || Ascii.EqualsIgnoreCase(name, "connection"u8) || Ascii.EqualsIgnoreCase(name, "expect"u8)
-        || Ascii.EqualsIgnoreCase(name, "upgrade"u8) || Ascii.EqualsIgnoreCase(name, "te"u8)
-        || Ascii.EqualsIgnoreCase(name, "keep-alive"u8) || Ascii.EqualsIgnoreCase(name, "trailer"u8)
-        || Ascii.EqualsIgnoreCase(name, "http2-settings"u8);
-
-    private static readonly System.Buffers.SearchValues<byte> TargetBytes =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/?=&-_"u8);
-
-    private static readonly System.Buffers.SearchValues<byte> TokenBytes =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~"u8);
-
-    private static readonly System.Buffers.SearchValues<byte> HostBytes =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-"u8);
-
-    private static readonly System.Buffers.SearchValues<byte> ValueBytes = System.Buffers.SearchValues.Create(VisibleAscii());
-
-    private static byte[] VisibleAscii()
+    /// <summary>The value without the spaces and tabs around it (a header value's optional whitespace).</summary>
+    private static ReadOnlySpan<byte> TrimSpaces(ReadOnlySpan<byte> value)
     {
-        var bytes = new List<byte> { (byte)'\t' };
-        for (var b = 0x20; b < 0x7F; b++)
-            bytes.Add((byte)b);
-        return [.. bytes];
+        var start = 0;
+        while (start < value.Length && value[start] is (byte)' ' or (byte)'\t')
+            start++;
+        var end = value.Length;
+        while (end > start && value[end - 1] is (byte)' ' or (byte)'\t')
+            end--;
+        return value[start..end];
     }
+
+    /// <summary>
+    /// Headers that change how a request is read or whether the connection lives on: content-length,
+    /// transfer-encoding, connection, expect, upgrade, te, keep-alive, trailer, http2-settings. A name is compared
+    /// only with those of its length.
+    /// </summary>
+    private static bool IsFraming(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 => Is(name, "te"u8),
+        6 => Is(name, "expect"u8),
+        7 => Is(name, "upgrade"u8) || Is(name, "trailer"u8),
+        10 => Is(name, "connection"u8) || Is(name, "keep-alive"u8),
+        14 => Is(name, "content-length"u8) || Is(name, "http2-settings"u8),
+        17 => Is(name, "transfer-encoding"u8),
+        _ => false,
+    };
+
+    /// <summary>
+    /// <paramref name="name"/> (a token, of <paramref name="lower"/>'s length) is <paramref name="lower"/> in any case.
+    /// The first byte decides most: a token's byte ORed with 0x20 is a lower-case letter only when it is that letter.
+    /// </summary>
+    private static bool Is(ReadOnlySpan<byte> name, ReadOnlySpan<byte> lower) =>
+        (name[0] | 0x20) == lower[0] && Ascii.EqualsIgnoreCase(name, lower);
 }

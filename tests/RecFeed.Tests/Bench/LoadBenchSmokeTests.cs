@@ -5,13 +5,14 @@ using RecFeed.Tests.Support;
 namespace RecFeed.Tests.Bench;
 
 /// <summary>
-/// bench/load.sh, which the README tells users to run, on small data: all five targets in two interleaved rounds,
-/// short runs, syscall counts under strace, ports this test found free. It installs its own tools (wrk, nginx, Go
-/// with fasthttp, gnuplot, strace) and builds what is missing.
+/// bench/load.sh, which the README tells users to run, on small data: all six targets (the C floor among them) in two
+/// interleaved rounds, short runs, recfeed's loop count and lane given explicitly, syscall counts under strace, ports
+/// this test found free. It installs its own tools (wrk, nginx, Go with fasthttp, gnuplot, strace, gcc) and builds
+/// what is missing.
 /// </summary>
 public sealed partial class LoadBenchSmokeTests : TempDirectoryTest
 {
-    private static readonly string[] Targets = ["recfeed", "recfeed-sockets", "kestrel", "nginx", "go"];
+    private static readonly string[] Targets = ["recfeed", "recfeed-sockets", "kestrel", "nginx", "cfloor", "go"];
 
     [Fact]
     public async Task Load_sh_measures_every_target_in_interleaved_rounds_counts_syscalls_and_draws_the_chart()
@@ -19,7 +20,8 @@ public sealed partial class LoadBenchSmokeTests : TempDirectoryTest
         var chart = Dir.File("chart.svg");
         using var script = ScriptProcess.Start("bench/load.sh", new Dictionary<string, string>(),
             "--users", "10000", "--duration", "2", "--warmup", "1", "--connections", "16", "--no-build", "--rounds", "2",
-            "--strace", "1", "--port-base", FreePort.Block(5).ToString(CultureInfo.InvariantCulture), "--chart", chart);
+            "--strace", "1", "--io-threads", "1", "--fast-lane", "on",
+            "--port-base", FreePort.Block(6).ToString(CultureInfo.InvariantCulture), "--chart", chart);
         var code = await script.WaitForExitAsync(TimeSpan.FromMinutes(10));
         var stdout = script.Output;
 
@@ -35,6 +37,10 @@ public sealed partial class LoadBenchSmokeTests : TempDirectoryTest
         Assert.Matches(@"(?m)^recfeed/1\s+(\S+\s+){7}\d+\.\d\s", stdout);
         Assert.Matches(@"(?m)^recfeed-sockets/2\s+(\S+\s+){7}\d+\.\d\s", stdout);
         Assert.Contains("recfeed / Go design:", stdout);
+        Assert.Contains("recfeed: serve --io-threads 1 --fast-lane on", stdout);
+        // CPU per request for every target, and recfeed's against the C floor's as against nginx's.
+        Assert.Matches(@"recfeed / C floor: +RPS \d+\.\d\d, CPU per request \d+\.\d\d", stdout);
+        Assert.Matches(@"recfeed / nginx: +RPS \d+\.\d\d, CPU per request \d+\.\d\d", stdout);
         Assert.Matches(@"recfeed / recfeed-sockets: +RPS \d+\.\d\d, CPU per request \d+\.\d\d, p99 \d+\.\d\d", stdout);
         // strace's counts: every answered request took at least one receive and one send.
         foreach (var target in new[] { "recfeed", "recfeed-sockets", "nginx" })
@@ -46,7 +52,7 @@ public sealed partial class LoadBenchSmokeTests : TempDirectoryTest
         Assert.StartsWith("<?xml", File.ReadAllText(chart).TrimStart());
     }
 
-    [GeneratedRegex(@"(?m)^(?<target>recfeed|recfeed-sockets|kestrel|nginx|go)/(?<round>\d)\s+(?<rps>\d+)\s")]
+    [GeneratedRegex(@"(?m)^(?<target>recfeed|recfeed-sockets|kestrel|nginx|cfloor|go)/(?<round>\d)\s+(?<rps>\d+)\s")]
     private static partial Regex TableRow();
 
     [GeneratedRegex(@"(?m)^syscalls per request, (?<target>\S+): (?<total>\d+\.\d+) total:")]

@@ -31,6 +31,32 @@ public sealed class FeedBodyTests
     }
 
     [Fact]
+    public void Random_ids_of_every_length_are_written_as_their_decimal_text()
+    {
+        var random = new Random(7);
+        for (var round = 0; round < 2_000; round++)
+        {
+            var items = Enumerable.Range(0, random.Next(0, 12)).Select(_ => (uint)random.NextInt64(0, 1L << random.Next(1, 33))).ToArray();
+            var expected = "[" + string.Join(',', items) + "]";
+            var buffer = new byte[FeedBody.Length(items)];
+            Assert.Equal(expected.Length, buffer.Length);
+            Assert.Equal(buffer.Length, FeedBody.Write(buffer, items));
+            Assert.Equal(expected, Encoding.ASCII.GetString(buffer));
+            Assert.All(items, item => Assert.Equal(item.ToString(System.Globalization.CultureInfo.InvariantCulture).Length, FeedBody.Digits(item)));
+        }
+    }
+
+    [Fact]
+    public void A_destination_one_byte_short_throws_for_every_length()
+    {
+        foreach (var items in new uint[][] { [], [5], [123, 4], [4294967295, 0, 99] })
+        {
+            var buffer = new byte[FeedBody.Length(items) - 1];
+            Assert.ThrowsAny<ArgumentException>(() => FeedBody.Write(buffer, items));
+        }
+    }
+
+    [Fact]
     public void A_destination_too_small_throws_instead_of_writing_past_it()
     {
         var buffer = new byte[5];
