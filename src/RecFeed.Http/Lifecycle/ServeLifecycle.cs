@@ -109,13 +109,9 @@ public sealed class ServeLifecycle : IAsyncDisposable
         {
             slab = FeedSlab.Load(_options.Data, cancellationToken);
         }
-        catch (FeedFileException e)
+        catch (Exception e) when (e is FeedFileException or OperationCanceledException)
         {
-            return Refuse(ServeExit.BadData, $"{_options.Data}: {e.Message}");
-        }
-        catch (OperationCanceledException)
-        {
-            return ServeExit.Interrupted;
+            return e is FeedFileException ? Refuse(ServeExit.BadData, $"{_options.Data}: {e.Message}") : ServeExit.Interrupted;
         }
         var service = _service = Acquire(new FeedService(slab, Statistics.Feed));
         var keeper = Acquire(new StateKeeper(service, _options.StatePath, stateLock, Statistics.Snapshots));
@@ -128,10 +124,12 @@ public sealed class ServeLifecycle : IAsyncDisposable
             return Refuse(ServeExit.CannotStart, $"{_options.StatePath}: {e.Message}");
         }
         _keeper = keeper;
+        var reloader = Acquire(new FeedReloader(service, _options.Data, Statistics.Reloads, keeper.FollowNewDataset, Statistics.Deltas));
+        DeltaStart.Apply(reloader, keeper, _log);
         if (_options.PositionsRedis is { } redis)
             await (_sync = Acquire(new PositionSyncLoop(new PositionSync(service, redis, Statistics.Sync), _options.PositionsSyncInterval,
                 Statistics.Sync, _log))).FirstRoundAsync(cancellationToken);
-        _reloads.Attach(Acquire(new FeedReloader(service, _options.Data, Statistics.Reloads, keeper.FollowNewDataset)));
+        _reloads.Attach(reloader);
         if (await StartListenersAsync(service, cancellationToken) is { } failed)
             return failed;
         _log.Ready(slab.UserCount, slab.ItemsPerUser, slab.Bytes + slab.UserCount * sizeof(ushort), slab.LoadTime.TotalSeconds,

@@ -39,6 +39,7 @@ public sealed class MetricsHandler(FeedService service, ServeStatistics statisti
         WriteDurations(t);
         WriteDataset(t);
         WriteReloads(t);
+        WriteDeltas(t);
         WriteSnapshots(t);
         WriteSync(t);
         if (transport != null)
@@ -122,6 +123,23 @@ public sealed class MetricsHandler(FeedService service, ServeStatistics statisti
             "When the last rejected or failed reload finished, in Unix seconds (0: none yet).", UnixSeconds(r.LastFailure));
         t.Single("recfeed_reload_last_duration_seconds", "gauge", "How long the last finished reload took, from asking to answer.",
             r.LastDuration.TotalSeconds);
+    }
+
+    /// <summary>Each delta file is judged once per process; the gauges describe the generation served now.</summary>
+    private void WriteDeltas(PrometheusText t)
+    {
+        var d = statistics.Deltas;
+        var overlay = service.Current.Overlay; // sizes only: no native memory is read, so no gate is needed
+        t.Family("recfeed_deltas_total", "counter", "Delta files by result: applied, rejected (corrupt, truncated, for another base, out of order; " +
+            "not applied), superseded (for an older base than the one served; not applied, not an error).")
+         .Sample("recfeed_deltas_total", d.Applied, ("result", "applied"))
+         .Sample("recfeed_deltas_total", d.Rejected, ("result", "rejected"))
+         .Sample("recfeed_deltas_total", d.Superseded, ("result", "superseded"));
+        t.Single("recfeed_delta_users_replaced_total", "counter", "Rows of applied deltas: users given a new list from its start.", d.UsersReplaced);
+        t.Single("recfeed_deltas_served", "gauge", "Delta files served over the base now.", overlay?.Deltas.Count ?? 0);
+        t.Single("recfeed_delta_users_listed", "gauge", "Users of the base that a served delta gives a new list.", overlay?.UsersListed ?? 0);
+        t.Single("recfeed_delta_bytes", "gauge", "Native bytes held by the served deltas: rows, their users' positions, the bit map.",
+            overlay?.Bytes ?? 0);
     }
 
     private void WriteSnapshots(PrometheusText t)
