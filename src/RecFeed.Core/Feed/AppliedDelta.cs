@@ -18,8 +18,8 @@ public sealed class AppliedDelta(DeltaSlab slab) : IDisposable
     public string Name => Slab.Name;
     public ulong DeltaId => Slab.Header.DeltaId;
 
-    /// <summary>Native bytes held: the payload, the positions and cursors.</summary>
-    public ulong Bytes => Slab.Bytes + Positions.Bytes;
+    /// <summary>Native bytes held: the payload, the positions and cursors with their change map and unsent bits.</summary>
+    public ulong Bytes => Slab.Bytes + Positions.AllocatedBytes;
 
     public void Dispose()
     {
