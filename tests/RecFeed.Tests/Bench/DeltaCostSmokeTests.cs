@@ -27,6 +27,7 @@ public sealed partial class DeltaCostSmokeTests : TempDirectoryTest
         Assert.Empty(Directory.GetFiles(data + ".deltas"));
     }
 
-    [GeneratedRegex(@"apply: (?<users>\d+) users \(1 %\), delta file \d+ bytes, applied in [\d.]+ s; native \d+ bytes, managed \d+ bytes: (?<ratio>[\d.]+) x the file")]
+    [GeneratedRegex(@"apply: (?<users>\d+) users \(1 %\), delta file \d+ bytes, applied in [\d.]+ s; " +
+        @"native \d+ bytes, managed \d+ bytes: (?<ratio>[\d.]+) x the file")]
     private static partial Regex Apply();
 }

@@ -18,7 +18,8 @@ public sealed class DeltaEndToEndTests : TempDirectoryTest
         var data = Dir.File("feeds.bin");
         TestFeeds.WriteRandom(data, Users, Items, fallback: 30);
         var csv = Dir.File("changes.csv");
-        await File.WriteAllLinesAsync(csv, ["user_id,items", .. Listed.Select(u => $"{u},{string.Join(' ', Enumerable.Range(1, 12).Select(i => u * 1000 + i))}")]);
+        await File.WriteAllLinesAsync(csv,
+            ["user_id,items", .. Listed.Select(u => $"{u},{string.Join(' ', Enumerable.Range(1, 12).Select(i => u * 1000 + i))}")]);
         var delta = Path.Combine(data + ".deltas", "0001.delta");
         var (code, stdout, stderr) = await RecFeedProcess.RunAsync("import", "--from", csv, "--delta-for", data, "--out", delta);
         Assert.True(code == 0, stderr);
