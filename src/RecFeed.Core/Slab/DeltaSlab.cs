@@ -64,14 +64,14 @@ public sealed unsafe class DeltaSlab : IDisposable
     /// <summary>Reads and checks just the header of a delta file.</summary>
     public static DeltaFileHeader ReadHeader(string path)
     {
-        using var handle = Open(path);
+        using var handle = FeedSlab.OpenOrThrow(path);
         return ReadHeader(handle);
     }
 
     /// <summary>Reads the whole file, checks the checksum and every row, or throws <see cref="FeedFileException"/>.</summary>
     public static DeltaSlab Load(string path)
     {
-        using var handle = Open(path);
+        using var handle = FeedSlab.OpenOrThrow(path);
         var header = ReadHeader(handle);
         var identity = new FeedFileIdentity(LibC.Inode(handle), RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle), header.DeltaId);
         var payload = new NativeSlab(header.PayloadLength);
@@ -118,18 +118,6 @@ public sealed unsafe class DeltaSlab : IDisposable
         Span<byte> bytes = stackalloc byte[DeltaFileHeader.Size];
         var read = RandomAccess.Read(handle, bytes, 0);
         return DeltaFileHeader.Read(bytes[..read], length);
-    }
-
-    private static SafeFileHandle Open(string path)
-    {
-        try
-        {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new FeedFileException(e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message);
-        }
     }
 
     public void Dispose() => _payload.Dispose();
