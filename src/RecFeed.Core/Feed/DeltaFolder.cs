@@ -35,6 +35,21 @@ public sealed class DeltaFolder(string dataPath, DeltaStatistics statistics)
     public Scan Look(FeedSlab @base, IReadOnlyList<AppliedDelta> serving, CancellationToken cancellationToken = default)
     {
         var scan = new Scan([], []);
+        try
+        {
+            Judge(@base, serving, scan, cancellationToken);
+        }
+        catch
+        {
+            foreach (var loaded in scan.Added)
+                loaded.Dispose(); // a stop while judging: nothing was swapped in yet
+            throw;
+        }
+        return scan;
+    }
+
+    private void Judge(FeedSlab @base, IReadOnlyList<AppliedDelta> serving, Scan scan, CancellationToken cancellationToken)
+    {
         foreach (var path in List())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -57,7 +72,6 @@ public sealed class DeltaFolder(string dataPath, DeltaStatistics statistics)
             if (verdict is { } line)
                 scan.Refused.Add(line);
         }
-        return scan;
     }
 
     private string? Judge(string path, string name, FeedSlab @base, IReadOnlyList<AppliedDelta> serving, string? last, out AppliedDelta? loaded)
