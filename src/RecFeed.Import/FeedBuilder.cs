@@ -37,7 +37,12 @@ public sealed class FeedBuilder : IDisposable
         _row = new uint[settings.ItemsPerUser];
         Matrix = new FeedMatrix(settings.ItemsPerUser);
         Stored = settings.Shard is { } shard ? new ShardSpec(shard, settings.Shards) : ShardSpec.Whole;
-        _counter = settings.FallbackFile is null && settings.FallbackTop > 0 ? new ItemCounter() : null;
+        _counter = settings.FallbackFile is null && settings.FallbackTop > 0 && settings.DeltaBase is null ? new ItemCounter() : null;
+        if (settings.DeltaBase is { } b)
+        {
+            DeltaRows = [];
+            Stored = b.Shard;
+        }
     }
 
     /// <summary>The rows of <see cref="Matrix"/>: its row i is this shard's row i.</summary>
@@ -55,7 +60,13 @@ public sealed class FeedBuilder : IDisposable
     public string? CheckUser(long user) =>
         user < 0 || user > UserIdLimit ? $"user id {user} is out of range 0..{UserIdLimit}"
         : _settings.Users is { } users && (ulong)user >= users ? $"user id {user} is outside --users {users} (ids 0..{users - 1})"
+        : _settings.DeltaBase is { } b && ((ulong)user % b.ShardCount != b.ShardIndex || (ulong)user / b.ShardCount >= b.UserCount)
+            ? $"user id {user} is not in the base (shard {b.ShardIndex}/{b.ShardCount}, {b.UserCount} users)"
         : null;
+
+    /// <summary>With <see cref="ImportSettings.DeltaBase"/>: each user's row by the user's local row in the base, kept
+    /// apart from the matrix, which would allocate a chunk for each stretch of users one of them falls in.</summary>
+    public Dictionary<ulong, uint[]>? DeltaRows { get; }
 
     /// <summary>Null if <paramref name="item"/> can be an item id (0 means "no item" in the file format), else why not.</summary>
     public static string? CheckItem(long item) =>
@@ -102,7 +113,7 @@ public sealed class FeedBuilder : IDisposable
             if (!_settings.AllowDuplicates)
                 return $"user {_user} already had a row (--allow-duplicates keeps the last one)";
             if (kept)
-                Forget(Matrix.Row(Stored.LocalRow(_user)));
+                Forget(DeltaRows is { } replaced ? replaced[Stored.LocalRow(_user)] : Matrix.Row(Stored.LocalRow(_user)));
             Summary.ReplacedUsers++;
         }
         else
@@ -111,7 +122,9 @@ public sealed class FeedBuilder : IDisposable
             _userCount = Math.Max(_userCount, _user + 1);
         }
         var items = _row.AsSpan(0, _count);
-        if (kept)
+        if (DeltaRows is { } rows)
+            rows[Stored.LocalRow(_user)] = items.ToArray();
+        else if (kept)
         {
             var target = Matrix.Row(Stored.LocalRow(_user));
             items.CopyTo(target);

@@ -26,6 +26,8 @@ public static class FeedImporter
         await using (var reader = await OpenAsync(settings, cancellationToken))
             await reader.ReadAsync(builder, progress?.Invoke(reader.Total, reader.Unit, reader.UnitSize), cancellationToken);
         var summary = builder.Summary;
+        if (settings.DeltaBase is { } @base)
+            return WriteDelta(settings, output, builder, @base, started);
         var users = builder.Finish();
         if (users == 0)
             throw new ImportException($"{settings.Input}: no rows to import ({summary.Rows} read, {summary.SkippedRows} skipped)");
@@ -53,6 +55,23 @@ public static class FeedImporter
 
         summary.FallbackCount = fallback.Length;
         summary.FallbackSource = settings.FallbackFile is { } file ? Path.GetFileName(file) : $"top {settings.FallbackTop}";
+        summary.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return summary;
+    }
+
+    /// <summary>The rows read, sorted by local row, as a delta of <paramref name="base"/> (items per user and shard are the base's).</summary>
+    private static ImportSummary WriteDelta(ImportSettings settings, string output, FeedBuilder builder, FeedFileHeader @base, long started)
+    {
+        var rows = builder.DeltaRows!.Select(r => (r.Key, r.Value)).OrderBy(r => r.Key).ToList();
+        if (rows.Count == 0)
+            throw new ImportException($"{settings.Input}: no rows to import ({builder.Summary.Rows} read, {builder.Summary.SkippedRows} skipped)");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!); // DATA.deltas/ on the first delta
+        var header = DeltaFileWriter.Write(output, @base, rows);
+        var summary = builder.Summary;
+        summary.Users = (ulong)rows.Count;
+        summary.FileBytes = header.FileLength;
+        summary.Files.Add(output);
+        summary.DeltaId = header.DeltaId;
         summary.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return summary;
     }

@@ -39,6 +39,10 @@ public sealed record ImportSettings
     /// <summary>The feeds file format to write (<see cref="FeedFileHeader.Version1"/> or <see cref="FeedFileHeader.Version2"/>).</summary>
     public uint FormatVersion { get; init; } = FeedFileHeader.CurrentVersion;
 
+    /// <summary>Set by <c>--delta-for</c>: write a delta of this base feeds file's users instead of a feeds file
+    /// (items per user and shard from the base; users outside it are bad rows).</summary>
+    public FeedFileHeader? DeltaBase { get; init; }
+
     public string ItemsColumnName => ItemsColumn ?? (Long ? "item" : "items");
 
     /// <summary>The format a file name implies (.parquet/.pq, .csv, .tsv/.tab), or null if it implies none.</summary>

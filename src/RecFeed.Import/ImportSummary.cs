@@ -30,4 +30,6 @@ public sealed class ImportSummary
     /// <summary>Bytes written over all <see cref="Files"/>.</summary>
     public ulong FileBytes { get; set; }
     public double Seconds { get; set; }
+    /// <summary>A delta's id (<c>--delta-for</c>); 0 for a feeds file.</summary>
+    public ulong DeltaId { get; set; }
 }

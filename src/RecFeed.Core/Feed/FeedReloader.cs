@@ -14,10 +14,34 @@ namespace RecFeed.Feed;
 /// </summary>
 /// <param name="newDataset">Runs after a new dataset was swapped in and its read positions started from zero, before
 /// the reload counts as done (the state file follows there); says what it did, for the reload's message.</param>
-public sealed class FeedReloader(FeedService service, string dataPath, ReloadStatistics statistics, Func<string>? newDataset = null)
-    : IDisposable
+/// <param name="deltas">Counts the delta files of <c>DATA.deltas/</c>, which every reload (and <see cref="ApplyDeltas"/> at
+/// start) applies over the base (<see cref="DeltaFolder"/>).</param>
+public sealed class FeedReloader(FeedService service, string dataPath, ReloadStatistics statistics, Func<string>? newDataset = null,
+    DeltaStatistics? deltas = null) : IDisposable
 {
     private readonly SemaphoreSlim _one = new(1, 1);
+    private readonly DeltaFolder _deltas = new(dataPath, deltas ?? new DeltaStatistics());
+
+    /// <summary>
+    /// Applies the delta files not served yet over the base served now, before serving starts (reloads do the same on
+    /// their own); says what it applied and refused, one line per refused file.
+    /// </summary>
+    public DeltaFolder.Scan ApplyDeltas()
+    {
+        _one.Wait();
+        try
+        {
+            var current = service.Current;
+            var scan = _deltas.Look(current.Slab, current.Deltas);
+            if (scan.Added.Count > 0)
+                service.Swap(current.Slab, [.. current.Deltas, .. scan.Added]);
+            return scan;
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
 
     public async Task<ReloadResult> ReloadAsync(CancellationToken cancellationToken = default)
     {
@@ -66,8 +90,17 @@ public sealed class FeedReloader(FeedService service, string dataPath, ReloadSta
         var before = service.Current;
         var (header, identity) = FeedSlab.Probe(dataPath);
         if (identity == before.Slab.Identity)
-            return new ReloadResult(ReloadOutcome.Skipped,
-                $"reload skipped: {dataPath} is unchanged (same inode, size, mtime and dataset {identity.DatasetId:x16}), nothing read");
+        {
+            var scan = _deltas.Look(before.Slab, before.Deltas, cancellationToken);
+            if (scan.Added.Count == 0)
+                return new ReloadResult(ReloadOutcome.Skipped,
+                    $"reload skipped: {dataPath} is unchanged (same inode, size, mtime and dataset {identity.DatasetId:x16}), nothing read" +
+                    $"{scan.Describe()}");
+            service.Swap(before.Slab, [.. before.Deltas, .. scan.Added]);
+            return new ReloadResult(ReloadOutcome.Accepted,
+                $"reloaded deltas over {dataPath} (unchanged, dataset {identity.DatasetId:x16}){scan.Describe()}; the listed users start their new lists, " +
+                $"{service.Current.Overlay?.UsersListed ?? 0} users listed in all");
+        }
         if (ShardChange(before, header) is { } refused)
             return refused;
 
@@ -79,10 +112,24 @@ public sealed class FeedReloader(FeedService service, string dataPath, ReloadSta
             return late;
         }
 
-        var kept = service.Swap(slab);
+        // The deltas served stay (with their positions) for the same dataset; a new one is judged afresh, and the
+        // deltas of the old base then count as superseded.
+        var keep = before.SameDataset(slab.Header);
+        DeltaFolder.Scan deltaScan;
+        try
+        {
+            deltaScan = _deltas.Look(slab, keep ? before.Deltas : [], cancellationToken);
+        }
+        catch
+        {
+            slab.Dispose();
+            throw;
+        }
+        var kept = service.Swap(slab, keep ? [.. before.Deltas, .. deltaScan.Added] : deltaScan.Added);
         var message = $"reloaded {dataPath}: dataset {slab.Header.DatasetId:x16}, {slab.UserCount} users x {slab.ItemsPerUser} items, " +
             $"verified in {slab.LoadTime.TotalSeconds:F2} s, " +
             (kept ? "same dataset: read positions kept" : $"new dataset (was {before.DatasetId:x16}): read positions start from zero");
+        message += deltaScan.Describe();
         if (!kept && newDataset != null)
             message += newDataset();
         return new ReloadResult(ReloadOutcome.Accepted, message);

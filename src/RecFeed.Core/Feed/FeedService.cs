@@ -87,13 +87,21 @@ public sealed class FeedService : IDisposable
         var personal = 0;
         if (known)
         {
-            personal = ClaimPersonal(generation, user, response);
-            count = personal == response.Length ? personal : ClaimFallback(generation, userId, user, response, personal);
+            if (generation.Overlay is { } overlay && overlay.Lists(user))
+                return ServeListed(generation, overlay, userId, user, response, out count);
+            var positions = generation.Positions;
+            personal = ClaimPersonal(generation.Slab.Row(user), positions, user, response);
+            count = personal == response.Length ? personal : ClaimFallback(generation, userId, generation.Slab.Row(user), positions, user, response, personal);
         }
         else
         {
             count = generation.Fallback.FillAtRandom(response, 0, generation.Fallback.OrderOf(generation.DatasetId, userId));
         }
+        return Count(count, personal, known);
+    }
+
+    private FeedOutcome Count(int count, int personal, bool known)
+    {
         if (count == 0)
             return FeedOutcome.Unavailable;
         if (personal > 0)
@@ -103,15 +111,24 @@ public sealed class FeedService : IDisposable
         return known ? FeedOutcome.Served : FeedOutcome.UnknownUser;
     }
 
-    /// <summary>Atomically takes up to response.Length next items; the personal list ends at the row's end or its first 0.</summary>
-    private int ClaimPersonal(FeedGeneration generation, ulong user, Span<uint> response)
+    /// <summary>A user a delta lists: the same rule on the delta's row, with the delta's own position and cursor for them.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private FeedOutcome ServeListed(FeedGeneration generation, FeedOverlay overlay, uint userId, ulong user, Span<uint> response, out int count)
     {
-        var row = generation.Slab.Row(user);
-        var positions = generation.Positions;
+        var delta = overlay.Find(user, out var slot);
+        var personal = ClaimPersonal(delta.Slab.Row(slot), delta.Positions, slot, response);
+        count = personal == response.Length ? personal : ClaimFallback(generation, userId, delta.Slab.Row(slot), delta.Positions, slot, response, personal);
+        return Count(count, personal, known: true);
+    }
+
+    /// <summary>Atomically takes up to response.Length next items; the personal list ends at the row's end or its first 0.</summary>
+    /// <param name="slot">The user's slot in <paramref name="positions"/>: their local row, or their row in a delta.</param>
+    private int ClaimPersonal(FeedRow row, PositionTable positions, ulong slot, Span<uint> response)
+    {
         while (true)
         {
             // Copied before the claim: rows never change, and a lost race only means copying again.
-            var position = positions.Read(user);
+            var position = positions.Read(slot);
             var available = response[..row.CopyTo(position, response)];
             var take = available.IndexOf(0u);
             if (take < 0)
@@ -119,7 +136,7 @@ public sealed class FeedService : IDisposable
             if (take == 0)
                 return 0;
             var next = position + take;
-            if (!positions.TryAdvance(user, position, (ushort)next))
+            if (!positions.TryAdvance(slot, position, (ushort)next))
                 continue;
             if (next == row.Length || row[next] == 0)
                 _counters.Add(FeedCounter.ExhaustedUsers);
@@ -133,42 +150,46 @@ public sealed class FeedService : IDisposable
     /// racing requests get disjoint stretches of the cycle. The user's list is exhausted here (or the response would
     /// be full), so skipping its whole row is skipping exactly what was served from it.
     /// </summary>
-    private static int ClaimFallback(FeedGeneration generation, uint userId, ulong user, Span<uint> response, int personal)
+    private static int ClaimFallback(FeedGeneration generation, uint userId, FeedRow row, PositionTable positions, ulong slot,
+        Span<uint> response, int personal)
     {
         var fallback = generation.Fallback;
         if (fallback.Count == 0)
             return personal;
         var order = fallback.OrderOf(generation.DatasetId, userId);
-        var row = generation.Slab.Row(user);
-        var positions = generation.Positions;
         while (true)
         {
-            var cursor = positions.ReadCursor(user);
+            var cursor = positions.ReadCursor(slot);
             var filled = fallback.Fill(response, personal, order, cursor, row, out var next);
-            if (filled == personal || positions.TryAdvanceCursor(user, cursor, next))
+            if (filled == personal || positions.TryAdvanceCursor(slot, cursor, next))
                 return filled;
         }
     }
 
     /// <summary>
-    /// Makes <paramref name="slab"/> the data every new request reads, then waits for requests still on the old
-    /// generation and frees it. Read positions carry over when the new file is the same dataset (same id, users and
-    /// row length) and start from zero otherwise. Swaps are serialised with each other and with
-    /// <see cref="WithStableGeneration"/>; requests never wait.
+    /// Makes <paramref name="slab"/> with <paramref name="deltas"/> over it the data every new request reads, then
+    /// waits for requests still on the old generation and frees what the new one does not share. Read positions carry
+    /// over when the new file is the same dataset (same id, users and row length; the same slab when only deltas are
+    /// added) and start from zero otherwise; each delta brings its own positions (<see cref="AppliedDelta"/>). Swaps
+    /// are serialised with each other and with <see cref="WithStableGeneration"/>; requests never wait.
     /// </summary>
     /// <returns>Whether the read positions were kept.</returns>
-    public bool Swap(FeedSlab slab)
+    public bool Swap(FeedSlab slab, IReadOnlyList<AppliedDelta>? deltas = null)
     {
         lock (_swapLock)
         {
             var old = _current;
             var keep = old.SameDataset(slab.Header);
-            var next = new FeedGeneration(slab, keep ? old.Positions : new PositionTable(slab.UserCount));
+            var overlay = deltas is { Count: > 0 } ? new FeedOverlay(slab.UserCount, deltas) : null;
+            var next = new FeedGeneration(slab, keep ? old.Positions : new PositionTable(slab.UserCount), overlay);
             if (!keep)
                 next.Positions.MarkChanged(); // the state file must follow the new dataset even before anyone reads
+            foreach (var delta in next.Deltas)
+                if (!old.Deltas.Contains(delta))
+                    delta.Positions.MarkChanged(); // so the delta state file records that it was applied
             _current = next;
             old.Gate.CloseAndDrain();
-            old.Free(keepPositions: keep);
+            old.Free(next);
             return keep;
         }
     }
@@ -190,7 +211,7 @@ public sealed class FeedService : IDisposable
             _disposed = true;
             var last = _current;
             last.Gate.CloseAndDrain();
-            last.Free(keepPositions: false);
+            last.Free(null);
         }
     }
 }

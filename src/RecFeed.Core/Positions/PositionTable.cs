@@ -54,6 +54,10 @@ public sealed unsafe class PositionTable : IDisposable
     /// <summary>Positions and cursors.</summary>
     public ulong Bytes => Length * 2 * sizeof(ushort);
 
+    /// <summary>Every native byte this table allocated: positions, cursors, the change map and the unsent bits.</summary>
+    public ulong AllocatedBytes =>
+        Math.Max(Length, 1) * 2 * sizeof(ushort) + (ulong)Math.Max(ChunkCount, 1) + (ulong)Math.Max(UnsentWordCount, 1) * sizeof(ulong);
+
     public int ChunkCount { get; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

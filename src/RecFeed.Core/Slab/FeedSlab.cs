@@ -186,7 +186,8 @@ public sealed unsafe class FeedSlab : IDisposable
         checksum.AddBlock(block, target);
     }
 
-    private static SafeFileHandle OpenOrThrow(string path)
+    /// <summary>Opens a file for reading; a missing or unreadable one is a <see cref="FeedFileException"/> (delta files too).</summary>
+    internal static SafeFileHandle OpenOrThrow(string path)
     {
         try
         {

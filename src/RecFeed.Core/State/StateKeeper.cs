@@ -20,6 +20,8 @@ public sealed class StateKeeper : IDisposable
     private readonly long? _journalLimit;
     private readonly List<int> _changed = [];
     private StateWriter? _writer;
+    // The deltas whose positions the delta state file holds as this process last wrote or read it.
+    private List<AppliedDelta> _writtenDeltas = [];
 
     /// <summary>Takes the state file's lock; throws <see cref="StateLockException"/> when another process holds it.</summary>
     /// <param name="snapshots">Where every snapshot round is counted, for /metrics.</param>
@@ -42,12 +44,33 @@ public sealed class StateKeeper : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Where the positions of the deltas' users are kept (<see cref="DeltaStateFile"/>).</summary>
+    public string DeltaPath => DeltaStateFile.PathFor(Path);
+
+    /// <summary>
+    /// After the deltas were applied at start: restores the positions of their users from the delta state file, for
+    /// the deltas it names; returns those deltas' names (the others' users start their new lists at 0).
+    /// </summary>
+    public List<string> RestoreDeltas(out string? problem)
+    {
+        string? why = null;
+        var restored = _service.WithStableGeneration(g =>
+        {
+            var names = DeltaStateFile.Restore(DeltaPath, g, out why);
+            _writtenDeltas = [.. g.Deltas.Where(d => names.Contains(d.Name))];
+            return names;
+        });
+        problem = why;
+        return restored;
+    }
+
     /// <summary>Loads the state file into the current generation. Call before serving.</summary>
     public StateRestore Restore() => _service.WithStableGeneration(g => StateFile.Restore(Path, g));
 
     /// <summary>Writes a snapshot if any position moved since the last one (or a reload reset them); null if nothing changed.</summary>
     public StateSnapshot? WriteIfChanged() => _service.WithStableGeneration<StateSnapshot?>(g =>
     {
+        WriteDeltasIfChanged(g);
         var changed = FindChanged(g.Positions);
         if (changed.IsEmpty)
         {
@@ -70,6 +93,25 @@ public sealed class StateKeeper : IDisposable
             throw;
         }
     });
+
+    /// <summary>Rewrites the delta state file when a delta was added or dropped, or a listed user's position moved.</summary>
+    private void WriteDeltasIfChanged(FeedGeneration g)
+    {
+        if (g.Deltas.SequenceEqual(_writtenDeltas) && !g.Deltas.Any(d => d.Positions.ChangedChunks.ContainsAnyExcept((byte)0)))
+            return;
+        try
+        {
+            DeltaStateFile.Write(DeltaPath, g);
+            _writtenDeltas = [.. g.Deltas];
+        }
+        catch
+        {
+            foreach (var delta in g.Deltas)
+                delta.Positions.MarkChanged();
+            _snapshots.Failed();
+            throw;
+        }
+    }
 
     /// <summary>
     /// After a reload swapped in a new dataset (read positions reset): the state file follows it at once rather than

@@ -112,4 +112,15 @@ internal static partial class ServeLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "state file {Path} is unusable ({Reason}); {Aside}; every user starts from zero")]
     private static partial void StateCorrupt(this ILogger log, string path, string? reason, string aside);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "delta applied: {Name}, {Users} users, {Bytes} bytes in memory; {Positions}")]
+    public static partial void DeltaApplied(this ILogger log, string name, ulong users, ulong bytes, string positions);
+
+    /// <summary>A delta rejected or superseded: the line says which and why.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    public static partial void DeltaRefused(this ILogger log, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "delta state file {Path} not used ({Reason}): the deltas' users start their new lists from the beginning")]
+    public static partial void DeltaStateUnusable(this ILogger log, string path, string reason);
 }

@@ -21,6 +21,9 @@ public sealed class ServeStatistics
 
     public ReloadStatistics Reloads { get; } = new();
 
+    /// <summary>Delta files applied, rejected, superseded; users replaced (to the <see cref="FeedReloader"/>).</summary>
+    public DeltaStatistics Deltas { get; } = new();
+
     public SnapshotStatistics Snapshots { get; } = new();
 
     public SyncStatistics Sync { get; } = new();

@@ -97,6 +97,8 @@ public sealed class ServedFeed : IDisposable
             return (ServeExit.CannotStart, $"{StatePath}: {e.Message}");
         }
         Keeper = keeper;
+        Reloader = Acquire(new FeedReloader(service, Data, Statistics.Reloads, keeper.FollowNewDataset, Statistics.Deltas));
+        DeltaStart.Apply(Reloader, keeper, Log);
         if (options.PositionsRedis is { } shared)
         {
             // A named feed's keys carry its name too: two feeds of one dataset (a file served twice) never share positions.
@@ -104,7 +106,6 @@ public sealed class ServedFeed : IDisposable
             await (Sync = Acquire(new PositionSyncLoop(new PositionSync(service, redis, Statistics.Sync), options.PositionsSyncInterval,
                 Statistics.Sync, Log))).FirstRoundAsync(cancellationToken);
         }
-        Reloader = Acquire(new FeedReloader(service, Data, Statistics.Reloads, keeper.FollowNewDataset));
         return null;
     }
 

@@ -43,6 +43,7 @@ public sealed partial class MetricsHandler(IReadOnlyList<ServedFeed> feeds, Epol
         WriteDurations(t);
         WriteDataset(t);
         WriteReloads(t);
+        WriteDeltas(t);
         WriteSnapshots(t);
         WriteSync(t);
         if (transport != null)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RecFeed.Format;
 using RecFeed.Import;
+using RecFeed.Slab;
 
 namespace RecFeed.Cli.Commands;
 
@@ -81,17 +82,28 @@ internal static class ImportCommand
         Description = "A user with several rows keeps the last one instead of failing the import.",
     };
 
+    private static readonly Option<FileInfo> DeltaFor = new Option<FileInfo>("--delta-for")
+    {
+        Description = "Write a delta of this feeds file instead (--out DATA.deltas/NNNN.delta): the input's users get these new lists; " +
+            "items per user and shard are the base's.",
+    }.AcceptExistingOnly();
+
     public static Command Create()
     {
         var command = new Command("import", "Write a feeds file from recommendations computed elsewhere (Parquet, CSV, TSV).")
         {
             From, Format, Out, ItemsPerUser, Users, Fallback, FallbackTop, UserColumn, ItemsColumn, RankColumn, Long,
-            SkipBadRows, AllowDuplicates, ShardOptions.Shards, ShardOptions.Shard, FormatVersionOption.FormatVersion,
+            SkipBadRows, AllowDuplicates, DeltaFor, ShardOptions.Shards, ShardOptions.Shard, FormatVersionOption.FormatVersion,
         };
         command.Validators.Add(r =>
         {
             if (r.GetResult(Fallback) is not null && r.GetResult(FallbackTop) is { Implicit: false })
                 r.AddError("--fallback and --fallback-top exclude each other: the fallback list comes from a file or from the data.");
+            if (r.GetResult(DeltaFor) is not null && r.GetResult(Out) is null or { Implicit: true })
+                r.AddError("--delta-for needs --out DATA.deltas/NNNN.delta: serve applies the deltas of that folder in name order.");
+            if (r.GetResult(DeltaFor) is not null && new Option[] { ItemsPerUser, Users, Fallback, FallbackTop, ShardOptions.Shards, ShardOptions.Shard,
+                    FormatVersionOption.FormatVersion }.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } clash)
+                r.AddError($"--delta-for takes the shape from the base: {clash.Name} does not apply.");
         });
         command.SetAction(async (r, ct) => (int)await RunAsync(Console.Out, Console.Error, new ImportSettings
         {
@@ -110,13 +122,26 @@ internal static class ImportCommand
             Shards = r.GetValue(ShardOptions.Shards),
             Shard = r.GetValue(ShardOptions.Shard),
             FormatVersion = r.GetValue(FormatVersionOption.FormatVersion),
-        }, r.GetValue(Out)!.ToString(), ct));
+        }, r.GetValue(Out)!.ToString(), r.GetValue(DeltaFor)?.ToString(), ct));
         return command;
     }
 
     public static async Task<ExitCode> RunAsync(TextWriter stdout, TextWriter stderr, ImportSettings settings, string output,
-        CancellationToken cancellationToken)
+        string? deltaFor, CancellationToken cancellationToken)
     {
+        if (deltaFor is not null)
+        {
+            try
+            {
+                var @base = FeedSlab.ReadHeader(deltaFor);
+                settings = settings with { DeltaBase = @base, ItemsPerUser = (int)@base.ItemsPerUser };
+            }
+            catch (FeedFileException e)
+            {
+                stderr.WriteLine($"recfeed import: --delta-for {deltaFor}: {e.Message}");
+                return ExitCode.BadInput;
+            }
+        }
         ProgressBar? bar = null;
         Action<long>? StartPhase(long total, string unit, long unitSize)
         {
@@ -142,6 +167,12 @@ internal static class ImportCommand
             return WriteFailure.Report(stderr, "import", output, e);
         }
         bar?.Complete();
+        if (s.DeltaId != 0)
+        {
+            stdout.WriteLine($"wrote delta {output} for {deltaFor}: {s.Users:N0} users, {s.Rows:N0} rows, {s.Items:N0} items; cut {s.CutItems:N0} items, " +
+                $"skipped {s.SkippedRows:N0} rows, replaced {s.ReplacedUsers:N0} users; delta id {s.DeltaId:x16}; {s.FileBytes:N0} bytes, {s.Seconds:F2} s");
+            return ExitCode.Ok;
+        }
         stdout.WriteLine($"imported {settings.Input} into {string.Join(", ", s.Files)}: {s.Users:N0} users ({s.UsersWithoutRow:N0} without a row), " +
             $"{s.Rows:N0} rows, {s.Items:N0} items; cut {s.CutUsers:N0} users ({s.CutItems:N0} items), padded {s.PaddedUsers:N0}, " +
             $"skipped {s.SkippedRows:N0} rows, dropped {s.DuplicateItems:N0} repeated items, replaced {s.ReplacedUsers:N0} users; " +

@@ -9,7 +9,7 @@ namespace RecFeed.Cli.Commands;
 /// <summary><c>recfeed inspect</c>: print a feeds file's header, or one user's personal items as the HTTP body would.</summary>
 internal static class InspectCommand
 {
-    private static readonly Argument<FileInfo> File = new("file") { Description = "The feeds file." };
+    private static readonly Argument<FileInfo> File = new("file") { Description = "The feeds file, or a delta file (DATA.deltas/NNNN.delta)." };
 
     private static readonly Option<uint?> User = new("--user", "-u")
     {
@@ -23,7 +23,7 @@ internal static class InspectCommand
 
     public static Command Create()
     {
-        var command = new Command("inspect", "Print a feeds file's header or one user's personal items.") { File, User, Verify };
+        var command = new Command("inspect", "Print a feeds file's (or a delta file's) header or one user's personal items.") { File, User, Verify };
         command.SetAction((r, ct) =>
             Task.FromResult((int)Run(Console.Out, Console.Error, r.GetValue(File)!.FullName, r.GetValue(User), r.GetValue(Verify), ct)));
         return command;
@@ -33,6 +33,8 @@ internal static class InspectCommand
     {
         try
         {
+            if (InspectDelta.Is(path))
+                return InspectDelta.Run(stdout, stderr, path, user, verify);
             if (verify)
                 FeedSlab.Load(path, cancellationToken).Dispose();
             var header = FeedSlab.ReadHeader(path);

@@ -28,7 +28,7 @@ public sealed class ImportHarness : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await ImportCommand.RunAsync(stdout, stderr, settings, Output, CancellationToken.None);
+        var code = await ImportCommand.RunAsync(stdout, stderr, settings, Output, null, CancellationToken.None);
         (Stdout, Stderr) = (stdout.ToString(), stderr.ToString());
         return code;
     }
