@@ -1,26 +1,18 @@
 using System.Text;
+using RecFeed.Http.FastPath;
 using RecFeed.Transport.Epoll;
 
 namespace RecFeed.Tests.Http;
 
 /// <summary>
-/// The fast lane's parser as it was before its header scan was rewritten for speed (main at a3084ac), kept verbatim
+/// The fast lane's parser as it was before its header scan was rewritten for speed (main at a3084ac), kept as it was
 /// as the reference the rewrite must agree with on every input (<see cref="LaneRequestEquivalenceTests"/>): this one
 /// was proven against Kestrel by <see cref="FastLaneDifferentialTests"/>, and is plain enough to read as the rules.
 /// </summary>
 internal static class ReferenceLaneRequest
 {
-    /// <summary>Far below Kestrel's limits (1 KiB request line, 8 KiB of headers), so a hand-off never hides a 414 or 431.</summary>
-    public const int MaxRequest = 4096;
-
-    /// <summary>
-    /// The longest request line, CRLF included: half Kestrel's 1 KiB, so a line Kestrel refuses (414) is never one
-    /// the lane takes. Seed 20261207 of the differential test found the lane answering a 2 KiB line.
-    /// </summary>
-    public const int MaxRequestLine = 512;
-
-    /// <summary>Headers besides <c>Host</c>; Kestrel allows 32 in all.</summary>
-    public const int MaxHeaders = 24;
+    // The limits are the lane's own: the reference pins the rules, the differential test pins the limits against Kestrel.
+    private const int MaxRequest = LaneRequest.MaxRequest, MaxRequestLine = LaneRequest.MaxRequestLine, MaxHeaders = LaneRequest.MaxHeaders;
 
     private static ReadOnlySpan<byte> Method => "GET "u8;
     private static ReadOnlySpan<byte> Version => " HTTP/1.1"u8;
