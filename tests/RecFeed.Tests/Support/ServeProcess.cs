@@ -72,6 +72,13 @@ public sealed class ServeProcess : IAsyncDisposable
     /// <summary>How many file descriptors the server process holds open now, from /proc.</summary>
     public int OpenDescriptors() => Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd").Length;
 
+    /// <summary>For a failure message: the open descriptors by kind ("socket 12, pipe 3, /path 1"), from their /proc links.</summary>
+    public string DescribeDescriptors() => string.Join(", ", Directory.GetFileSystemEntries($"/proc/{_process.Id}/fd")
+        .Select(fd => new FileInfo(fd).LinkTarget ?? "closed")
+        .GroupBy(target => target.Split(':')[0])
+        .OrderByDescending(kind => kind.Count())
+        .Select(kind => $"{kind.Key} {kind.Count()}"));
+
     public ValueTask DisposeAsync()
     {
         Client.Dispose();
