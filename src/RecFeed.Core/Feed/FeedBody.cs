@@ -20,31 +20,50 @@ public static class FeedBody
     public static int MaxLength(int count) => count == 0 ? 2 : count * 11 + 1;
 
     /// <summary>
-    /// Writes the body; <paramref name="destination"/> must hold <see cref="Length"/> bytes (checked, an item at a
-    /// time). Each id is written from its last digit back, two digits a step from a table: it runs once per item of
-    /// every answer, and <see cref="uint.TryFormat(Span{byte}, out int, ReadOnlySpan{char}, IFormatProvider?)"/>
-    /// spent three times as many instructions on the same bytes.
+    /// Writes the body; <paramref name="destination"/> must hold <see cref="Length"/> bytes (checked). With room for
+    /// <see cref="MaxLength"/>, as every answer asks, each id is converted in one register and stored whole, and the
+    /// bytes past the body the last store reached are left as they are; without it, each id goes through a scratch
+    /// buffer and is copied after its bounds check. Runs once per item of every answer.
     /// </summary>
     public static int Write(Span<byte> destination, ReadOnlySpan<uint> items)
     {
-        if (destination.Length < 2)
-            ThrowTooSmall();
+        if (destination.Length < MaxLength(items.Length))
+            return WriteChecked(destination, items);
         ref var start = ref MemoryMarshal.GetReference(destination);
         start = (byte)'[';
-        var at = 1;
+        nuint at = 1;
         foreach (var item in items)
         {
-            var digits = Digits(item);
-            // Room for the digits and the comma after them, checked here: the writes below are unchecked.
-            if (destination.Length - at <= digits)
-                ThrowTooSmall();
-            at += digits;
-            WriteDigits(ref Unsafe.Add(ref start, at), item);
+            // At most ten bytes written for an id, and MaxLength counts eleven with its comma: no check needed.
+            at += WriteId(ref Unsafe.Add(ref start, at), item);
             Unsafe.Add(ref start, at++) = (byte)','; // the last one becomes the closing bracket
         }
         if (items.IsEmpty)
             at++;
         Unsafe.Add(ref start, at - 1) = (byte)']';
+        return (int)at;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WriteChecked(Span<byte> destination, ReadOnlySpan<uint> items)
+    {
+        if (destination.Length < 2)
+            ThrowTooSmall();
+        Span<byte> id = stackalloc byte[16];
+        destination[0] = (byte)'[';
+        var at = 1;
+        foreach (var item in items)
+        {
+            var digits = (int)WriteId(ref MemoryMarshal.GetReference(id), item);
+            if (destination.Length - at <= digits)
+                ThrowTooSmall();
+            id[..digits].CopyTo(destination[at..]);
+            at += digits;
+            destination[at++] = (byte)',';
+        }
+        if (items.IsEmpty)
+            at++;
+        destination[at - 1] = (byte)']';
         return at;
     }
 
@@ -52,26 +71,49 @@ public static class FeedBody
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Digits(uint value) => (int)((value + DigitsTable[BitOperations.Log2(value)]) >> 32);
 
-    /// <summary><paramref name="value"/>'s digits, the last just before <paramref name="end"/>, two bytes a step.</summary>
+    /// <summary>
+    /// Writes <paramref name="value"/>'s digits at <paramref name="at"/> and returns how many: up to eight in one
+    /// 8-byte store (whose bytes past them the caller overwrites or leaves), nine or ten as their first one or two
+    /// and then eight; never more than ten bytes.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteDigits(ref byte end, uint value)
+    private static nuint WriteId(ref byte at, uint value)
     {
-        ref var pairs = ref MemoryMarshal.GetReference(Pairs);
-        while (value >= 100)
+        var digits = Digits(value);
+        if (value < 100_000_000)
         {
-            (value, var pair) = Math.DivRem(value, 100u);
-            end = ref Unsafe.Subtract(ref end, 2);
-            Unsafe.WriteUnaligned(ref end, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, (nuint)pair * 2)));
+            Unsafe.WriteUnaligned(ref at, EightDigits(value) >> ((sizeof(ulong) - digits) * 8));
+            return (nuint)digits;
         }
-        if (value >= 10)
-            Unsafe.WriteUnaligned(ref Unsafe.Subtract(ref end, 2), Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, (nuint)value * 2)));
-        else
-            Unsafe.Subtract(ref end, 1) = (byte)('0' + value);
+        var high = value / 100_000_000; // 1 to 42
+        if (high >= 10)
+        {
+            at = (byte)('0' + high / 10);
+            at = ref Unsafe.Add(ref at, 1);
+            high %= 10;
+        }
+        at = (byte)('0' + high);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref at, 1), EightDigits(value % 100_000_000));
+        return (nuint)digits;
     }
 
-    /// <summary>"00" to "99", two bytes each.</summary>
-    private static ReadOnlySpan<byte> Pairs => "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"u8
-        + "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+    /// <summary>
+    /// <paramref name="value"/> (below 10^8) as eight ASCII digits, zero-padded, the first in the lowest byte: split
+    /// into halves of four digits in 32-bit lanes, each lane into two of 16 bits (÷100 as ×10486 ≫ 20), each of those
+    /// into bytes (÷10 as ×103 ≫ 10); both multiplications are exact below 10,000 and 100, and no lane overflows
+    /// into the next.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong EightDigits(uint value)
+    {
+        var high = value / 10_000;
+        var x = high | ((ulong)(value - high * 10_000) << 32);
+        var hundreds = ((x * 10486) >> 20) & 0x0000_007F_0000_007F;
+        x = hundreds | ((x - hundreds * 100) << 16);
+        var tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+        x = tens | ((x - tens * 10) << 8);
+        return x + 0x3030_3030_3030_3030;
+    }
 
     /// <summary>
     /// By the value's highest set bit i, with d the digits of 2^i: (d &lt;&lt; 32) when no power of ten has that bit, else

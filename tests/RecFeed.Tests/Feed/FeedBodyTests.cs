@@ -47,6 +47,42 @@ public sealed class FeedBodyTests
     }
 
     [Fact]
+    public void Every_id_below_ten_to_the_eighth_converts_to_its_eight_zero_padded_digits()
+    {
+        // An odometer of ASCII digits, the first in the lowest byte as EightDigits returns them, counted up by one.
+        var expected = 0x3030_3030_3030_3030UL;
+        for (uint value = 0; value < 100_000_000; value++)
+        {
+            if (FeedBody.EightDigits(value) != expected)
+                Assert.Fail($"{value}: {FeedBody.EightDigits(value):x16}, expected {expected:x16}");
+            for (var shift = 56; shift >= 0; shift -= 8)
+            {
+                if ((expected >> shift & 0xFF) != '9')
+                {
+                    expected += 1UL << shift;
+                    break;
+                }
+                expected -= 9UL << shift;
+            }
+        }
+    }
+
+    [Fact]
+    public void A_destination_with_room_for_the_longest_body_gets_the_same_body_and_its_length()
+    {
+        // MaxLength's room takes the unchecked path, one byte less the checked one: both must write the same body.
+        var random = new Random(11);
+        for (var round = 0; round < 4_000; round++)
+        {
+            var items = Enumerable.Range(0, random.Next(0, 12)).Select(_ => (uint)random.NextInt64(0, 1L << random.Next(1, 33))).ToArray();
+            var expected = "[" + string.Join(',', items) + "]";
+            var buffer = new byte[Math.Max(FeedBody.Length(items), FeedBody.MaxLength(items.Length) + random.Next(-1, 3))];
+            Assert.Equal(expected.Length, FeedBody.Write(buffer, items));
+            Assert.Equal(expected, Encoding.ASCII.GetString(buffer, 0, expected.Length));
+        }
+    }
+
+    [Fact]
     public void A_destination_one_byte_short_throws_for_every_length()
     {
         foreach (var items in new uint[][] { [], [5], [123, 4], [4294967295, 0, 99] })
