@@ -87,10 +87,34 @@ public sealed class LaneRequestEquivalenceTests
         for (var b = 0; b < 256; b++)
         {
             ReadOnlySpan<byte> one = [(byte)b];
-            Assert.Equal(ReferenceLaneRequest.TargetBytes.Contains((byte)b), LaneBytes.Span(one, LaneBytes.Target) == 1);
-            Assert.Equal(ReferenceLaneRequest.TokenBytes.Contains((byte)b), LaneBytes.Span(one, LaneBytes.Token) == 1);
-            Assert.Equal(ReferenceLaneRequest.HostBytes.Contains((byte)b), LaneBytes.Span(one, LaneBytes.Host) == 1);
+            Assert.Equal(ReferenceLaneRequest.TargetBytes.Contains((byte)b), LaneBytes.Span(one, 0, LaneBytes.Target) == 1);
+            Assert.Equal(ReferenceLaneRequest.TokenBytes.Contains((byte)b), LaneBytes.Span(one, 0, LaneBytes.Token) == 1);
+            Assert.Equal(ReferenceLaneRequest.HostBytes.Contains((byte)b), LaneBytes.Span(one, 0, LaneBytes.Host) == 1);
+            Assert.Equal(b is >= ' ' and <= '~', LaneBytes.Span(one, 0, LaneBytes.Visible) == 1);
         }
+    }
+
+    [Theory]
+    [InlineData(LaneBytes.Target, (byte)'a')]
+    [InlineData(LaneBytes.Token, (byte)'a')]
+    [InlineData(LaneBytes.Host, (byte)'a')]
+    [InlineData(LaneBytes.Visible, (byte)' ')]
+    public void The_vector_scan_stops_at_each_byte_outside_the_set_wherever_it_is(byte flag, byte inSet)
+    {
+        // Inputs of 16 bytes or more take the vector path, the last 16 overlapping what came before, the start
+        // anywhere in them: every byte at every position of runs of each length after prefixes outside the set (which
+        // must not count), against the scan of that byte alone (the table).
+        foreach (var prefix in new[] { 0, 1, 5, 15, 16, 20 })
+            foreach (var length in new[] { 0, 1, 5, 15, 16, 17, 31, 32, 33, 47 })
+                for (var position = 0; position < length; position++)
+                    for (var b = 0; b < 256; b++)
+                    {
+                        var input = Enumerable.Repeat((byte)0, prefix).Concat(Enumerable.Repeat(inSet, length)).ToArray();
+                        input[prefix + position] = (byte)b;
+                        var expected = LaneBytes.Span([(byte)b], 0, flag) == 1 ? length : position;
+                        if (LaneBytes.Span(input, prefix, flag) is var actual && actual != expected)
+                            Assert.Fail($"flag {flag}, byte 0x{b:x2} at {position} of {length} after {prefix}: {actual}, expected {expected}");
+                    }
     }
 
     private static LaneResult Compare(ReadOnlySpan<byte> input, List<string> differences)
