@@ -48,13 +48,13 @@ public class HotPathBenchmarks
     }
 
     [Benchmark]
-    public uint ParseUserId() => FeedRequest.TryParseUserId("4999999", out var id) ? id : 0;
+    public uint ParseUserId() => FeedRequest.TryParseUserId("4999999".AsSpan(), out var id) ? id : 0;
 
     [Benchmark]
-    public int ParseSizeAbsent() => FeedRequest.TryParseSize("", ItemsPerUser, FeedService.DefaultSize, out var size) ? size : 0;
+    public int ParseSizeAbsent() => FeedRequest.TryParseSize("".AsSpan(), ItemsPerUser, FeedService.DefaultSize, out var size) ? size : 0;
 
     [Benchmark]
-    public int ParseSizeGiven() => FeedRequest.TryParseSize("?size=10", ItemsPerUser, FeedService.DefaultSize, out var size) ? size : 0;
+    public int ParseSizeGiven() => FeedRequest.TryParseSize("?size=10".AsSpan(), ItemsPerUser, FeedService.DefaultSize, out var size) ? size : 0;
 
     /// <summary>A known user: claim the next 10 personal items (CAS on the offset); fallback once the row runs out.</summary>
     [Benchmark]
@@ -94,7 +94,7 @@ public class HotPathBenchmarks
     public int WholeRequest()
     {
         var user = _nextUser++ % Users;
-        if (!FeedRequest.TryParseSize("", ItemsPerUser, FeedService.DefaultSize, out var size))
+        if (!FeedRequest.TryParseSize("".AsSpan(), ItemsPerUser, FeedService.DefaultSize, out var size))
             return 0;
         var items = _items.AsSpan(0, size);
         _service.Serve(user, items, out var count);

@@ -13,5 +13,9 @@ public interface IRequestLane
     /// <param name="output">Where the response goes; on <see cref="LaneResult.Answered"/> only.</param>
     /// <param name="consumed">The request's length in <paramref name="input"/> when answered, else 0.</param>
     /// <param name="written">The response's length in <paramref name="output"/> when answered, else 0.</param>
-    LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written);
+    /// <param name="receivedAt">
+    /// <see cref="System.Diagnostics.Stopwatch"/> ticks when the loop woke with the bytes: where a request's time starts,
+    /// read once per wake-up rather than once per request.
+    /// </param>
+    LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written, long receivedAt);
 }

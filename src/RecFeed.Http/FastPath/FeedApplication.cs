@@ -22,7 +22,7 @@ public sealed class FeedApplication(IHttpApplication<object> host, FeedFastPath 
     public FeedRequestContext CreateContext(IFeatureCollection contextFeatures)
     {
         var request = contextFeatures.GetRequiredFeature<IHttpRequestFeature>();
-        return HttpMethods.IsGet(request.Method) && paths.TryRoute(request.Path, out var feed, out var userIdStart)
+        return HttpMethods.IsGet(request.Method) && paths.TryRoute(request.Path.AsSpan(), out var feed, out var userIdStart)
             ? new(contextFeatures, null, feed, userIdStart)
             : new(null, host.CreateContext(contextFeatures));
     }

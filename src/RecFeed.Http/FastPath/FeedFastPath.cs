@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using RecFeed.Http.Endpoints;
@@ -17,10 +21,14 @@ public sealed class FeedFastPath
 {
     private const string Prefix = "/feed/";
 
+    /// <summary>"feed" read as a little-endian 32-bit integer.</summary>
+    private const uint FeedLower = 'f' | 'e' << 8 | 'e' << 16 | (uint)'d' << 24;
+
     private static ReadOnlySpan<byte> UnknownFeedBody => "unknown feed: this server serves no feed of that name\n"u8;
 
     private readonly FeedHandler _default;
     private readonly string[] _names;
+    private readonly byte[][] _nameBytes;
     private readonly FeedHandler[] _feeds;
 
     /// <param name="defaultFeed">--data's feed, at <c>/feed/{userId}</c>.</param>
@@ -29,46 +37,65 @@ public sealed class FeedFastPath
     {
         _default = defaultFeed;
         _names = [.. named.Select(n => n.Name)];
+        _nameBytes = [.. _names.Select(Encoding.ASCII.GetBytes)];
         _feeds = [.. named.Select(n => n.Feed)];
     }
 
     /// <summary>
     /// The path test, for a GET: true when the fast path answers it, with the feed (null for a name not served,
-    /// answered by <see cref="UnknownFeed"/>) and where the user id segment starts in the path.
+    /// answered by <see cref="UnknownFeed"/>) and where the user id segment starts in the path. Kestrel's decoded
+    /// path is <c>char</c>, the fast lane's raw target <c>byte</c> (it holds no escapes: the lane takes none).
     /// </summary>
-    public bool TryRoute(ReadOnlySpan<char> path, out FeedHandler? feed, out int userIdStart)
+    public bool TryRoute<TChar>(ReadOnlySpan<TChar> path, out FeedHandler? feed, out int userIdStart)
+        where TChar : unmanaged, IBinaryInteger<TChar>
     {
         feed = null;
         userIdStart = Prefix.Length;
-        if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        if (!StartsWithPrefix(path))
             return false;
         var rest = path[Prefix.Length..];
-        var slash = rest.IndexOf('/');
+        var slash = rest.IndexOf(TChar.CreateTruncating('/'));
         if (slash < 0)
         {
             feed = _default;
             return !rest.IsEmpty;
         }
         var userId = rest[(slash + 1)..];
-        if (slash == 0 || userId.IsEmpty || userId.Contains('/'))
+        if (slash == 0 || userId.IsEmpty || userId.Contains(TChar.CreateTruncating('/')))
             return false;
         feed = Find(rest[..slash]);
         userIdStart += slash + 1;
         return true;
     }
 
-    private FeedHandler? Find(ReadOnlySpan<char> name)
+    /// <summary>
+    /// The literal, matched case-insensitively like routing does; a type test the compiler folds per
+    /// <typeparamref name="TChar"/>. In bytes, the four letters ORed with 0x20 are "feed" exactly when they are "feed"
+    /// in any case (only a letter's two cases meet under the OR): one compare for the lane's every request.
+    /// </summary>
+    private static bool StartsWithPrefix<TChar>(ReadOnlySpan<TChar> path) where TChar : unmanaged, IBinaryInteger<TChar>
     {
-        var names = _names;
-        for (var i = 0; i < names.Length; i++)
-            if (name.SequenceEqual(names[i]))
+        if (path.Length < Prefix.Length)
+            return false;
+        if (typeof(TChar) != typeof(byte))
+            return MemoryMarshal.Cast<TChar, char>(path)[..Prefix.Length].Equals(Prefix, StringComparison.OrdinalIgnoreCase);
+        var bytes = MemoryMarshal.Cast<TChar, byte>(path);
+        return bytes[0] == '/' && bytes[5] == '/' && (BinaryPrimitives.ReadUInt32LittleEndian(bytes[1..]) | 0x2020_2020) == FeedLower;
+    }
+
+    private FeedHandler? Find<TChar>(ReadOnlySpan<TChar> name) where TChar : unmanaged, IBinaryInteger<TChar>
+    {
+        for (var i = 0; i < _names.Length; i++)
+            if (typeof(TChar) == typeof(byte)
+                ? MemoryMarshal.Cast<TChar, byte>(name).SequenceEqual(_nameBytes[i])
+                : MemoryMarshal.Cast<TChar, char>(name).SequenceEqual(_names[i]))
                 return _feeds[i];
         return null;
     }
 
     /// <summary><c>/feed/{name}/{userId}</c> as routing passes it on (a trailing slash, say): the same handlers.</summary>
     public Task Routed(IFeatureCollection context, string name, string userId) =>
-        Find(name) is { } feed ? feed.Feed(context, userId) : UnknownFeed(context);
+        Find(name.AsSpan()) is { } feed ? feed.Feed(context, userId) : UnknownFeed(context);
 
     /// <summary>404 for a name not served: one line, not counted as any feed's request (it is none of theirs).</summary>
     public static Task UnknownFeed(IFeatureCollection context)

@@ -1,4 +1,3 @@
-using System.Text;
 using RecFeed.Http.Endpoints;
 using RecFeed.Transport.Epoll;
 
@@ -13,23 +12,20 @@ namespace RecFeed.Http.FastPath;
 /// </summary>
 public sealed class FeedLane(FeedFastPath paths, HttpDate date) : IRequestLane
 {
-    public LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written)
+    public LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written, long receivedAt)
     {
         consumed = 0;
         written = 0;
         var parsed = LaneRequest.Parse(input, out var length, out var target);
         if (parsed != LaneResult.Answered)
             return parsed;
-        // The target is ASCII (LaneRequest checked every byte), so widening it is decoding it.
-        Span<char> text = stackalloc char[target.Length];
-        Ascii.ToUtf16(target, text, out _);
-        var query = text.IndexOf('?');
-        var path = query < 0 ? text : text[..query];
+        var query = target.IndexOf((byte)'?');
+        var path = query < 0 ? target : target[..query];
         // A name not served is a client's mistake, rare: Kestrel answers its 404, as the fast path does.
         if (!paths.TryRoute(path, out var feed, out var userIdStart) || feed is null)
             return LaneResult.HandOff;
         var response = new LaneResponse(output, date.Current);
-        if (!feed.Answer(ref response, path[userIdStart..], query < 0 ? default : text[query..]))
+        if (!feed.Answer(ref response, path[userIdStart..], query < 0 ? default : target[query..], receivedAt))
             return LaneResult.OutputFull;
         consumed = length;
         written = response.Written;

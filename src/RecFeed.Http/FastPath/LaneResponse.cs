@@ -31,11 +31,17 @@ public ref struct LaneResponse(Span<byte> output, ReadOnlySpan<byte> date) : IFe
 
     public readonly bool Fits(int maxBodyLength) => _output.Length >= MaxHead + maxBodyLength;
 
+    /// <summary>
+    /// The body is written first, after room for the longest head, so its length comes from the write instead of a
+    /// pass of its own over the items; then the head, and the body moved up to it (a copy of a few dozen bytes, a
+    /// third of what counting the digits cost).
+    /// </summary>
     public void Feed(scoped ReadOnlySpan<uint> items)
     {
-        var length = FeedBody.Length(items);
+        var length = FeedBody.Write(_output[MaxHead..], items);
         var at = Head(Ok, length, JsonType);
-        Written = at + FeedBody.Write(_output[at..], items);
+        _output.Slice(MaxHead, length).CopyTo(_output[at..]);
+        Written = at + length;
     }
 
     void IFeedResponse.Text(int status, scoped ReadOnlySpan<byte> body)

@@ -103,7 +103,7 @@ internal sealed partial class EpollConnection
         handOff = false;
         while (consumed < input.Length)
         {
-            var result = _lane!.TryAnswer(input[consumed..], output.AsSpan(written), out var request, out var response);
+            var result = _lane!.TryAnswer(input[consumed..], output.AsSpan(written), out var request, out var response, _loop.WokenAt);
             if (result == LaneResult.Answered)
             {
                 consumed += request;
@@ -123,7 +123,7 @@ internal sealed partial class EpollConnection
         if (written > 0 && !SendInLane(output.AsSpan(0, written), input[consumed..]))
             return input.Length;
         if (consumed > 0)
-            _laneActive = Stopwatch.GetTimestamp();
+            _laneActive = _loop.WokenAt;
         return consumed;
     }
 

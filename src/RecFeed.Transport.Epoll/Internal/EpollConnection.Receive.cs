@@ -26,7 +26,9 @@ internal sealed partial class EpollConnection
         if (_lane is not null)
         {
             OnLaneEvents(events);
-            CountHeld();
+            // A connection still in the lane holds nothing in its pipes; one just handed off may.
+            if (_lane is null)
+                CountHeld();
             return;
         }
         if (!_receiveDone && !_flushPending && (events & (LinuxNet.EPOLLIN | LinuxNet.EPOLLRDHUP | LinuxNet.EPOLLHUP | LinuxNet.EPOLLERR)) != 0)

@@ -20,6 +20,9 @@ internal sealed partial class EpollLoop
     private long _laneIdleTicks;
     private Timer? _sweep;
 
+    /// <summary>When the loop last woke with events: the lane's idle clock, read once a wake-up rather than once a request.</summary>
+    public long WokenAt { get; private set; }
+
     public byte[] LaneInput { get; } = new byte[LaneInputSize];
 
     public byte[] LaneOutput { get; } = new byte[LaneOutputSize];

@@ -54,12 +54,18 @@ internal sealed unsafe partial class EpollLoop
             if (count < 0 && LinuxNet.Errno != LinuxNet.EINTR)
                 throw new IOException($"epoll_wait failed (errno {LinuxNet.Errno})");
             var busySince = Stopwatch.GetTimestamp();
+            WokenAt = busySince;
+            var woken = false;
             for (var i = 0; i < count; i++)
             {
-                Dispatch(LinuxNet.EventMask(events, i), LinuxNet.EventData(events, i));
+                woken |= Dispatch(LinuxNet.EventMask(events, i), LinuxNet.EventData(events, i));
                 RunLocal();
             }
-            RunQueued();
+            // Work from other threads always comes with a wake-up: either its own eventfd write, or one still
+            // pending (Schedule saw _wakePending set), whose event resets the flag before this runs the queue. A
+            // batch without one has nothing queued, and a busy loop skips the empty queue's checks on every event.
+            if (woken)
+                RunQueued();
             Counters.BusyTicks += Stopwatch.GetTimestamp() - busySince;
         }
     }

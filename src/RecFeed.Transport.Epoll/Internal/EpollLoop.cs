@@ -172,7 +172,8 @@ internal sealed unsafe partial class EpollLoop : PipeScheduler
         _free.Push(slot);
     }
 
-    private void Dispatch(uint events, ulong token)
+    /// <summary>One event; true for the wake-up, after which the queue of other threads' work must run.</summary>
+    private bool Dispatch(uint events, ulong token)
     {
         var slot = (uint)token;
         if (slot == WakeSlot)
@@ -180,8 +181,9 @@ internal sealed unsafe partial class EpollLoop : PipeScheduler
             ulong value;
             LinuxNet.Read(_wake, (byte*)&value, sizeof(ulong));
             Volatile.Write(ref _wakePending, 0);
+            return true;
         }
-        else if (slot >= FirstListenerSlot)
+        if (slot >= FirstListenerSlot)
             _listeners[slot - FirstListenerSlot].Accept();
         else
         {
@@ -189,5 +191,6 @@ internal sealed unsafe partial class EpollLoop : PipeScheduler
             if (connection is not null && _generations[slot] == (uint)(token >> 32))
                 connection.OnEvents(events);
         }
+        return false;
     }
 }

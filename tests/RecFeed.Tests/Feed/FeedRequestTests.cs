@@ -1,3 +1,4 @@
+using System.Text;
 using RecFeed.Feed;
 
 namespace RecFeed.Tests.Feed;
@@ -11,8 +12,10 @@ public sealed class FeedRequestTests
     [InlineData("4294967295", 4294967295u)]
     public void Accepts_decimal_user_ids(string text, uint expected)
     {
-        Assert.True(FeedRequest.TryParseUserId(text, out var id));
+        Assert.True(FeedRequest.TryParseUserId(text.AsSpan(), out var id));
         Assert.Equal(expected, id);
+        Assert.True(FeedRequest.TryParseUserId<byte>(Encoding.UTF8.GetBytes(text), out var fromBytes));
+        Assert.Equal(expected, fromBytes);
     }
 
     [Theory]
@@ -28,7 +31,11 @@ public sealed class FeedRequestTests
     [InlineData("99999999999")]
     [InlineData("00000000001")]
     [InlineData("١٢")]
-    public void Rejects_anything_else(string text) => Assert.False(FeedRequest.TryParseUserId(text, out _));
+    public void Rejects_anything_else(string text)
+    {
+        Assert.False(FeedRequest.TryParseUserId(text.AsSpan(), out _));
+        Assert.False(FeedRequest.TryParseUserId<byte>(Encoding.UTF8.GetBytes(text), out _));
+    }
 
     [Theory]
     [InlineData("", 10)]
@@ -40,8 +47,10 @@ public sealed class FeedRequestTests
     [InlineData("?other=1", 10)]
     public void Reads_size_or_defaults(string query, int expected)
     {
-        Assert.True(FeedRequest.TryParseSize(query, 200, 10, out var size));
+        Assert.True(FeedRequest.TryParseSize(query.AsSpan(), 200, 10, out var size));
         Assert.Equal(expected, size);
+        Assert.True(FeedRequest.TryParseSize<byte>(Encoding.UTF8.GetBytes(query), 200, 10, out var fromBytes));
+        Assert.Equal(expected, fromBytes);
     }
 
     [Theory]
@@ -55,5 +64,9 @@ public sealed class FeedRequestTests
     [InlineData("?size=1.5")]
     [InlineData("?size=5&size=6")]
     [InlineData("?size=99999999999999999999")]
-    public void Rejects_bad_sizes(string query) => Assert.False(FeedRequest.TryParseSize(query, 200, 10, out _));
+    public void Rejects_bad_sizes(string query)
+    {
+        Assert.False(FeedRequest.TryParseSize(query.AsSpan(), 200, 10, out _));
+        Assert.False(FeedRequest.TryParseSize<byte>(Encoding.UTF8.GetBytes(query), 200, 10, out _));
+    }
 }

@@ -35,8 +35,8 @@ public sealed class HotPathAllocationTests
             Span<uint> items = stackalloc uint[ItemsPerUser];
             for (var i = 0; i < requests; i++)
             {
-                if (!FeedRequest.TryParseUserId(userIds[i % userIds.Length], out var user)
-                    || !FeedRequest.TryParseSize(queries[i % queries.Length], service.MaxSize, service.DefaultRequestSize, out var size)
+                if (!FeedRequest.TryParseUserId(userIds[i % userIds.Length].AsSpan(), out var user)
+                    || !FeedRequest.TryParseSize(queries[i % queries.Length].AsSpan(), service.MaxSize, service.DefaultRequestSize, out var size)
                     || service.Serve(user, items[..size], out var count) == FeedOutcome.Unavailable)
                 {
                     failures++;

@@ -14,7 +14,7 @@ public sealed class FixedLane : IRequestLane
 
     public static int ResponseLength => Response.Length;
 
-    public LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written)
+    public LaneResult TryAnswer(ReadOnlySpan<byte> input, Span<byte> output, out int consumed, out int written, long receivedAt)
     {
         consumed = written = 0;
         if (input.Length < Request.Length)
