@@ -20,7 +20,7 @@ internal sealed partial class EpollLoop
     private long _laneIdleTicks;
     private Timer? _sweep;
 
-    /// <summary>When the loop last woke with events: the lane's idle clock, read once a wake-up rather than once a request.</summary>
+    /// <summary>When the loop last woke with events: the start of its busy time, the lane's idle clock and its requests' start.</summary>
     public long WokenAt { get; private set; }
 
     public byte[] LaneInput { get; } = new byte[LaneInputSize];

@@ -53,8 +53,7 @@ internal sealed unsafe partial class EpollLoop
             var count = LinuxNet.EpollWait(_epoll, events, MaxEvents, -1);
             if (count < 0 && LinuxNet.Errno != LinuxNet.EINTR)
                 throw new IOException($"epoll_wait failed (errno {LinuxNet.Errno})");
-            var busySince = Stopwatch.GetTimestamp();
-            WokenAt = busySince;
+            WokenAt = Stopwatch.GetTimestamp();
             var woken = false;
             for (var i = 0; i < count; i++)
             {
@@ -66,7 +65,7 @@ internal sealed unsafe partial class EpollLoop
             // batch without one has nothing queued, and a busy loop skips the empty queue's checks on every event.
             if (woken)
                 RunQueued();
-            Counters.BusyTicks += Stopwatch.GetTimestamp() - busySince;
+            Counters.BusyTicks += Stopwatch.GetTimestamp() - WokenAt;
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class FeedBodyTests
         var random = new Random(7);
         for (var round = 0; round < 2_000; round++)
         {
-            var items = Enumerable.Range(0, random.Next(0, 12)).Select(_ => (uint)random.NextInt64(0, 1L << random.Next(1, 33))).ToArray();
+            var items = RandomItems(random);
             var expected = "[" + string.Join(',', items) + "]";
             var buffer = new byte[FeedBody.Length(items)];
             Assert.Equal(expected.Length, buffer.Length);
@@ -74,13 +74,17 @@ public sealed class FeedBodyTests
         var random = new Random(11);
         for (var round = 0; round < 4_000; round++)
         {
-            var items = Enumerable.Range(0, random.Next(0, 12)).Select(_ => (uint)random.NextInt64(0, 1L << random.Next(1, 33))).ToArray();
+            var items = RandomItems(random);
             var expected = "[" + string.Join(',', items) + "]";
             var buffer = new byte[Math.Max(FeedBody.Length(items), FeedBody.MaxLength(items.Length) + random.Next(-1, 3))];
             Assert.Equal(expected.Length, FeedBody.Write(buffer, items));
             Assert.Equal(expected, Encoding.ASCII.GetString(buffer, 0, expected.Length));
         }
     }
+
+    /// <summary>Up to eleven ids, each of a random bit length from 1 to 32, so every digit count comes up.</summary>
+    private static uint[] RandomItems(Random random) =>
+        [.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => (uint)random.NextInt64(0, 1L << random.Next(1, 33)))];
 
     [Fact]
     public void A_destination_one_byte_short_throws_for_every_length()
